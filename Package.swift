@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Every block plugin is a dynamic library the host finds at run time, never a link-time dependency.
+func blockPlugin(_ name: String, path: String) -> [Target] {
+    [.target(name: name, dependencies: ["PluginAPI", "PluginKit"], path: path)]
+}
+
+let package = Package(
+    name: "SwiftMage",
+    products: [
+        .executable(name: "mage", targets: ["mage"]),
+        .library(name: "PluginAPI", targets: ["PluginAPI"]),
+        .library(name: "PluginKit", targets: ["PluginKit"]),
+        .library(name: "MageDataLoaders", type: .dynamic, targets: ["MageDataLoaders"]),
+        .library(name: "MageTransformers", type: .dynamic, targets: ["MageTransformers"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // The C ABI: one header, the contract between the host and every plugin.
+        .target(name: "PluginAPI", path: "Sources/PluginAPI"),
+        .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi",
+                       providers: [.apt(["libffi-dev"])]),
+        // Swift conveniences for plugin authors, linked statically into each Swift plugin.
+        .target(name: "PluginKit", dependencies: ["PluginAPI"], path: "Sources/PluginKit"),
+        // Host services: plugin loading, pipelines, execution, metadata store.
+        .target(name: "MageHost", dependencies: [
+            "PluginAPI", "CFFI",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ], path: "Sources/Host"),
+        .executableTarget(name: "mage", dependencies: [
+            "MageHost", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Sources/mage"),
+        .testTarget(name: "MageHostTests", dependencies: ["MageHost", "PluginAPI"], path: "Tests/MageHostTests",
+                    exclude: ["Fixtures"]),
+    ] + blockPlugin("MageDataLoaders", path: "Plugins/DataLoaders")
+      + blockPlugin("MageTransformers", path: "Plugins/Transformers")
+)

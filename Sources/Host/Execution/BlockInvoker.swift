@@ -1,0 +1,69 @@
+import Foundation
+import PluginAPI
+
+/// Runs one attempt of a block in this process: reads its inputs, calls the plugin through the ABI and
+/// writes its output table. Errors become a failed `BlockResult`, never a thrown error, so the caller
+/// records them the same way whichever process ran the block.
+public enum BlockInvoker {
+    public static func invoke(_ invocation: BlockInvocation, catalog: PluginCatalog, log: BlockLog) -> BlockResult {
+        do {
+            return try run(invocation, catalog: catalog, log: log)
+        } catch {
+            log.write(.error, "\(error)")
+            return .failure("\(error)")
+        }
+    }
+
+    private static func run(_ invocation: BlockInvocation, catalog: PluginCatalog, log: BlockLog) throws -> BlockResult {
+        let kind = try catalog.blockKind(named: invocation.blockKind)
+        try FileManager.default.createDirectory(atPath: invocation.artifactDirectory, withIntermediateDirectories: true)
+        let inputs = try invocation.inputDirectories.map { directory in
+            try directory.map { try TableFile.read(from: URL(fileURLWithPath: $0)) } ?? Table(columns: [])
+        }
+        let context = BlockContext(
+            blockUUID: invocation.block, configuration: invocation.configuration,
+            artifactDirectory: invocation.artifactDirectory, functions: catalog.functions,
+            log: { level, message in log.write(level, message) })
+
+        let arrowInputs = UnsafeMutablePointer<mage_table>.allocate(capacity: max(1, inputs.count))
+        for (i, table) in inputs.enumerated() { table.exportArrow(into: arrowInputs + i) }
+        defer {
+            for i in 0..<inputs.count {
+                (arrowInputs + i).pointee.schema.release?(&(arrowInputs + i).pointee.schema)
+                (arrowInputs + i).pointee.array.release?(&(arrowInputs + i).pointee.array)
+            }
+            arrowInputs.deallocate()
+        }
+        var output = mage_table()
+        let code: Int32
+        let k = kind.descriptor.pointee
+        if kind.type == .model {
+            guard inputs.count == 1 else {
+                return .failure("a model block trains on exactly one upstream table, got \(inputs.count)")
+            }
+            let params = ConfigValue.map(invocation.configuration).jsonText
+            code = k.train(context.cPointer, arrowInputs, params, invocation.artifactDirectory)
+        } else {
+            code = k.run(context.cPointer, arrowInputs, inputs.count, &output)
+        }
+        let facets = context.facets
+        guard code == MAGE_OK else {
+            if output.array.release != nil { output.array.release(&output.array) }
+            if output.schema.release != nil { output.schema.release(&output.schema) }
+            let message = context.errorMessage ?? "the plugin returned code \(code) without a message"
+            log.write(.error, message)
+            return BlockResult(succeeded: false, error: message, rows: nil, columns: nil, facets: facets)
+        }
+        guard output.array.release != nil else {
+            return BlockResult(succeeded: true, error: nil, rows: nil, columns: nil, facets: facets)
+        }
+        defer {
+            output.array.release(&output.array)
+            if output.schema.release != nil { output.schema.release(&output.schema) }
+        }
+        let table = try withUnsafePointer(to: &output) { try Table(arrow: $0) }
+        try TableFile.write(table, to: URL(fileURLWithPath: invocation.runDirectory))
+        log.write(.info, "output: \(table.rowCount) rows × \(table.columns.count) columns")
+        return BlockResult(succeeded: true, error: nil, rows: table.rowCount, columns: table.columns.count, facets: facets)
+    }
+}

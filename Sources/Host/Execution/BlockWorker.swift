@@ -1,0 +1,26 @@
+import Foundation
+
+/// The child side of process isolation: `mage __execute-block <invocation.json>`. Loads the plugins,
+/// runs the block and writes `result.json`. A plugin crash ends this process, which the parent reports.
+public enum BlockWorker {
+    public static func main(invocationPath: String) -> Int32 {
+        let log = BlockLog(fd: 2)
+        let invocation: BlockInvocation
+        do {
+            invocation = try JSON.decode(BlockInvocation.self, from: Data(contentsOf: URL(fileURLWithPath: invocationPath)))
+        } catch {
+            log.write(.error, "cannot read \(invocationPath): \(error)")
+            return 2
+        }
+        let catalog = PluginCatalog(directories: invocation.pluginDirectories.map { URL(fileURLWithPath: $0) },
+                                    hashFiles: false)
+        let result = BlockInvoker.invoke(invocation, catalog: catalog, log: log)
+        do {
+            try AtomicFile.write(try JSON.encode(result), to: invocation.resultFile)
+        } catch {
+            log.write(.error, "cannot write \(invocation.resultFile.path): \(error)")
+            return 2
+        }
+        return result.succeeded ? 0 : 1
+    }
+}

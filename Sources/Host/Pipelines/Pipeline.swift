@@ -1,0 +1,37 @@
+/// A validated pipeline: blocks whose plugins exist, whose configuration matches the plugin's keys, and
+/// whose dependencies form a DAG.
+public struct Pipeline: Sendable {
+    public let uuid: String
+    public let name: String
+    public let file: String
+    /// Blocks in a topological order (upstream before downstream, ties in file order).
+    public let blocks: [Block]
+
+    public func block(_ uuid: String) -> Block? { blocks.first { $0.uuid == uuid } }
+
+    /// Every block that depends on `uuid`, directly or not.
+    public func downstream(of uuid: String) -> Set<String> {
+        var result = Set<String>()
+        var frontier = [uuid]
+        while let current = frontier.popLast() {
+            for block in blocks where block.upstream.contains(current) && result.insert(block.uuid).inserted {
+                frontier.append(block.uuid)
+            }
+        }
+        return result
+    }
+}
+
+public struct Block: Sendable {
+    public let uuid: String
+    public let name: String
+    public let type: BlockType
+    public let kind: BlockKind
+    /// Upstream block uuids, in the order their tables reach the plugin.
+    public let upstream: [String]
+    public let configuration: [String: ConfigValue]
+    public let retry: RetryPolicy
+    /// Seconds before the block is killed; nil waits forever.
+    public let timeout: Double?
+    public let isolation: Isolation
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Yams
+
+/// A SwiftMage project folder: `metadata.yaml`, `pipelines/<uuid>/metadata.yaml`, `plugins/`, and the
+/// run data the host writes under `.mage_data/`.
+public struct Project: Sendable {
+    public let root: URL
+    public let settings: Settings
+
+    public struct Settings: Codable, Sendable {
+        public var project_uuid: String?
+        /// Size of the executor pool: blocks that may run at once (Mage's default is 20).
+        public var executor_count: Int?
+    }
+
+    public init(root: URL) throws {
+        self.root = root.standardizedFileURL
+        let metadata = root.appendingPathComponent("metadata.yaml")
+        guard FileManager.default.fileExists(atPath: metadata.path) else {
+            throw MageError.invalidProject("\(root.path) is not a SwiftMage project (no metadata.yaml)")
+        }
+        do {
+            let text = try String(contentsOf: metadata, encoding: .utf8)
+            settings = try YAMLDecoder().decode(Settings.self, from: text.isEmpty ? "{}" : text)
+        } catch {
+            throw MageError.invalidProject("\(metadata.path): \(error)")
+        }
+        if let count = settings.executor_count, count < 1 {
+            throw MageError.invalidProject("\(metadata.path): executor_count must be at least 1, got \(count)")
+        }
+    }
+
+    public var executorCount: Int { settings.executor_count ?? 20 }
+    public var pipelinesDirectory: URL { root.appendingPathComponent("pipelines") }
+    public var dataDirectory: URL { root.appendingPathComponent(".mage_data") }
+    public var databaseURL: URL { dataDirectory.appendingPathComponent("mage.db") }
+
+    public func pipelineFile(_ uuid: String) -> URL {
+        pipelinesDirectory.appendingPathComponent(uuid).appendingPathComponent("metadata.yaml")
+    }
+
+    public func pipelineUUIDs() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: pipelinesDirectory.path)) ?? []
+        return names.filter { FileManager.default.fileExists(atPath: pipelineFile($0).path) }.sorted()
+    }
+
+    /// Where one block run keeps its output, log and artifacts.
+    public func blockRunDirectory(pipeline: String, runID: Int64, block: String) -> URL {
+        dataDirectory.appendingPathComponent("pipelines").appendingPathComponent(pipeline)
+            .appendingPathComponent("runs").appendingPathComponent(String(runID)).appendingPathComponent(block)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import PluginAPI
+
+/// The host side of one plugin call's `mage_context`: the block's configuration, its log, the error the
+/// plugin reports and the facets it attaches. Plugins may call services from several threads at once.
+public final class BlockContext: @unchecked Sendable {
+    public let blockUUID: String
+    public let configuration: [String: ConfigValue]
+    public let artifactDirectory: String
+    let functions: [String: ForeignFunction]
+    private let logSink: @Sendable (LogLevel, String) -> Void
+    private let lock = NSLock()
+    private var error: String?
+    private var reportedFacets: [String: String] = [:]
+    /// C strings handed to the plugin; freed with the context, after every call that borrowed them.
+    private var borrowedStrings: [UnsafeMutablePointer<CChar>] = []
+
+    public enum LogLevel: Int32, Sendable {
+        case debug = 0, info, warning, error
+
+        public var label: String { ["DEBUG", "INFO", "WARNING", "ERROR"][Int(rawValue)] }
+    }
+
+    public init(blockUUID: String, configuration: [String: ConfigValue], artifactDirectory: String,
+                functions: [String: ForeignFunction], log: @escaping @Sendable (LogLevel, String) -> Void) {
+        self.blockUUID = blockUUID
+        self.configuration = configuration
+        self.artifactDirectory = artifactDirectory
+        self.functions = functions
+        self.logSink = log
+    }
+
+    deinit { borrowedStrings.forEach { free($0) } }
+
+    /// The pointer plugins receive; valid while this object lives.
+    var cPointer: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
+
+    static func from(_ pointer: OpaquePointer?) -> BlockContext? {
+        pointer.map { Unmanaged<BlockContext>.fromOpaque(UnsafeRawPointer($0)).takeUnretainedValue() }
+    }
+
+    public var errorMessage: String? { lock.withLock { error } }
+    public var facets: [String: String] { lock.withLock { reportedFacets } }
+
+    func log(_ level: LogLevel, _ message: String) { logSink(level, message) }
+
+    func setError(_ message: String) { lock.withLock { error = message } }
+
+    func addFacet(name: String, json: String) -> Bool {
+        guard (try? JSONSerialization.jsonObject(with: Data(json.utf8))) is [String: Any] else { return false }
+        lock.withLock { reportedFacets[name] = json }
+        return true
+    }
+
+    func borrow(_ text: String) -> UnsafePointer<CChar> {
+        let copy = strdup(text)!
+        lock.withLock { borrowedStrings.append(copy) }
+        return UnsafePointer(copy)
+    }
+}

@@ -1,0 +1,66 @@
+import PluginAPI
+
+/// Mage's block types.
+public enum BlockType: String, Sendable, Codable, CaseIterable {
+    case dataLoader = "data_loader"
+    case transformer
+    case dataExporter = "data_exporter"
+    case model
+
+    init?(abi: Int32) {
+        switch abi {
+        case Int32(MAGE_BLOCK_DATA_LOADER.rawValue): self = .dataLoader
+        case Int32(MAGE_BLOCK_TRANSFORMER.rawValue): self = .transformer
+        case Int32(MAGE_BLOCK_DATA_EXPORTER.rawValue): self = .dataExporter
+        case Int32(MAGE_BLOCK_MODEL.rawValue): self = .model
+        default: return nil
+        }
+    }
+}
+
+public enum ConfigType: String, Sendable, Codable {
+    case string, int, double, bool
+    case stringList = "string_list"
+    case json
+
+    init?(abi: Int32) {
+        switch abi {
+        case Int32(MAGE_CONFIG_STRING.rawValue): self = .string
+        case Int32(MAGE_CONFIG_INT.rawValue): self = .int
+        case Int32(MAGE_CONFIG_DOUBLE.rawValue): self = .double
+        case Int32(MAGE_CONFIG_BOOL.rawValue): self = .bool
+        case Int32(MAGE_CONFIG_STRING_LIST.rawValue): self = .stringList
+        case Int32(MAGE_CONFIG_JSON.rawValue): self = .json
+        default: return nil
+        }
+    }
+
+    func accepts(_ value: ConfigValue) -> Bool {
+        switch (self, value) {
+        case (.json, _), (.string, .string), (.int, .int), (.double, .double), (.double, .int), (.bool, .bool):
+            true
+        case (.stringList, .list(let items)):
+            items.allSatisfy { if case .string = $0 { true } else { false } }
+        default:
+            false
+        }
+    }
+}
+
+public struct ConfigKeySpec: Sendable, Codable, Equatable {
+    public var name: String
+    public var type: ConfigType
+    public var required: Bool
+    public var description: String
+}
+
+/// A block kind a loaded plugin provides. The descriptor pointer is static in a library that is never
+/// unloaded, so it stays valid for the life of the process.
+public struct BlockKind: @unchecked Sendable {
+    public let name: String
+    public let type: BlockType
+    public let description: String
+    public let configKeys: [ConfigKeySpec]
+    public let libraryPath: String
+    let descriptor: UnsafePointer<mage_block_kind>
+}

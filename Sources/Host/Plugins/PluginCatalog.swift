@@ -1,0 +1,100 @@
+import Foundation
+import PluginAPI
+
+/// Every plugin library found on the search path: what loaded, what was refused and why, and the block
+/// kinds and functions the loaded ones provide. One bad library never stops the others.
+public final class PluginCatalog: @unchecked Sendable {
+    public private(set) var libraries: [PluginLibrary] = []
+    public private(set) var refused: [RefusedLibrary] = []
+    public private(set) var blockKinds: [String: BlockKind] = [:]
+    public private(set) var functions: [String: ForeignFunction] = [:]
+
+    /// Loads every `*.so` in `directories`, in order (files sorted by name within a folder). `hashFiles`
+    /// computes each library's SHA-256 for records and listings; a block's child process skips it.
+    public init(directories: [URL], hashFiles: Bool = true) {
+        var seen = Set<String>()
+        var swiftModules: [String: String] = [:]
+        for directory in directories {
+            for file in Self.libraryFiles(in: directory) {
+                let real = file.resolvingSymlinksInPath().path
+                guard seen.insert(real).inserted else { continue }
+                do {
+                    let loaded = try PluginLoader.load(path: file.path)
+                    try admit(loaded, swiftModules: &swiftModules, hashFiles: hashFiles)
+                } catch let error as PluginLoader.Refusal {
+                    refused.append(RefusedLibrary(path: file.path, reason: error.reason))
+                } catch {
+                    refused.append(RefusedLibrary(path: file.path, reason: "\(error)"))
+                }
+            }
+        }
+    }
+
+    /// What the store keeps of this discovery.
+    public func records(at date: Date = Date()) -> [PluginRecord] {
+        libraries.map {
+            PluginRecord(path: $0.path, sha256: $0.sha256, name: $0.name, version: $0.version,
+                         abiVersion: $0.abiVersion, refusedReason: nil, seenAt: date)
+        } + refused.map {
+            PluginRecord(path: $0.path, sha256: nil, name: nil, version: nil, abiVersion: nil,
+                         refusedReason: $0.reason, seenAt: date)
+        }
+    }
+
+    public func blockKind(named name: String) throws -> BlockKind {
+        guard let kind = blockKinds[name] else { throw MageError.unknownBlockKind(name) }
+        return kind
+    }
+
+    private func admit(_ loaded: PluginLoader.LoadedLibrary, swiftModules: inout [String: String],
+                       hashFiles: Bool) throws {
+        for kind in loaded.blockKinds {
+            if let other = blockKinds[kind.name] {
+                throw PluginLoader.Refusal(reason:
+                    "duplicate block kind '\(kind.name)': \(loaded.path) and \(other.libraryPath) both declare it")
+            }
+        }
+        if loaded.blockKinds.count != Set(loaded.blockKinds.map(\.name)).count {
+            throw PluginLoader.Refusal(reason: "declares the same block kind twice")
+        }
+        for function in loaded.functions where functions[function.name] != nil {
+            throw PluginLoader.Refusal(reason:
+                "duplicate function '\(function.name)': already declared by another loaded plugin")
+        }
+        if let module = loaded.swiftModule {
+            if let other = swiftModules[module] {
+                throw PluginLoader.Refusal(reason:
+                    "duplicate Swift module '\(module)': \(loaded.path) and \(other) are built from the same module")
+            }
+            swiftModules[module] = loaded.path
+        }
+        for kind in loaded.blockKinds { blockKinds[kind.name] = kind }
+        for function in loaded.functions { functions[function.name] = function }
+        let digest = hashFiles ? try? FileDigest.sha256(of: URL(fileURLWithPath: loaded.path)) : nil
+        libraries.append(PluginLibrary(
+            path: loaded.path, sha256: digest, name: loaded.name, version: loaded.version,
+            abiVersion: loaded.abiVersion, swiftModule: loaded.swiftModule,
+            blockKinds: loaded.blockKinds.map(\.name), functions: loaded.functions.map(\.name)))
+    }
+
+    static func libraryFiles(in directory: URL) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { $0.hasSuffix(".so") || $0.hasSuffix(".dylib") }.sorted()
+            .map { directory.appendingPathComponent($0) }
+    }
+}
+
+extension PluginCatalog {
+    /// The search path: `<project>/plugins/`, the build's plugin folder (`plugins/` beside the `mage`
+    /// executable), then each folder of `MAGE_PLUGIN_PATH` (colon-separated).
+    public static func searchPath(project: URL?, executable: URL? = Executable.url,
+                                  environment: [String: String] = ProcessInfo.processInfo.environment) -> [URL] {
+        var path: [URL] = []
+        if let project { path.append(project.appendingPathComponent("plugins")) }
+        if let executable { path.append(executable.deletingLastPathComponent().appendingPathComponent("plugins")) }
+        for entry in (environment["MAGE_PLUGIN_PATH"] ?? "").split(separator: ":") where !entry.isEmpty {
+            path.append(URL(fileURLWithPath: String(entry)))
+        }
+        return path
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import PluginAPI
+
+/// Opens one library and checks it against ABI v1 before anything of it is used. Libraries are never
+/// closed: unloading a Swift library crashes its runtime later, and descriptors point into them.
+enum PluginLoader {
+    struct Refusal: Error, CustomStringConvertible {
+        let reason: String
+        var description: String { reason }
+    }
+
+    struct LoadedLibrary {
+        var path: String
+        var name: String
+        var version: String
+        var abiVersion: String
+        var swiftModule: String?
+        var blockKinds: [BlockKind]
+        var functions: [ForeignFunction]
+    }
+
+    static let hostABI = "\(MAGE_ABI_MAJOR).\(MAGE_ABI_MINOR)"
+    /// The smallest structs a v1.0 plugin may hand over: every field 1.0 defines.
+    static let minimumDescriptorSize = MemoryLayout<mage_plugin_descriptor>.size
+    static let minimumBlockKindSize = MemoryLayout<mage_block_kind>.size
+
+    static func load(path: String) throws -> LoadedLibrary {
+        try checkPermissions(path)
+        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
+            throw Refusal(reason: "dlopen failed: \(dlerror().map { String(cString: $0) } ?? "unknown error")")
+        }
+        guard let entrySymbol = dlsym(handle, MAGE_PLUGIN_ENTRY_SYMBOL) else {
+            throw Refusal(reason: "no entry symbol '\(MAGE_PLUGIN_ENTRY_SYMBOL)' (is it a SwiftMage plugin?)")
+        }
+        let entry = unsafeBitCast(entrySymbol, to: mage_plugin_entry_fn.self)
+        guard let descriptor = entry(HostServiceTable.pointer) else {
+            throw Refusal(reason: "\(MAGE_PLUGIN_ENTRY_SYMBOL) returned NULL: the plugin declined host ABI \(hostABI)")
+        }
+        let raw = UnsafeRawPointer(descriptor)
+        let size = Int(raw.load(as: UInt32.self))
+        guard size >= 8 else {
+            throw Refusal(reason: "\(MAGE_PLUGIN_ENTRY_SYMBOL) returned a descriptor of \(size) bytes, too small to hold a version")
+        }
+        let major = raw.load(fromByteOffset: 4, as: UInt16.self)
+        let minor = raw.load(fromByteOffset: 6, as: UInt16.self)
+        guard major == MAGE_ABI_MAJOR else {
+            throw Refusal(reason: "ABI mismatch: \(MAGE_PLUGIN_ENTRY_SYMBOL) reports ABI \(major).\(minor), host speaks \(hostABI)")
+        }
+        guard size >= minimumDescriptorSize else {
+            throw Refusal(reason: "\(MAGE_PLUGIN_ENTRY_SYMBOL) returned a descriptor of \(size) bytes (ABI \(major).\(minor)); host ABI \(hostABI) needs at least \(minimumDescriptorSize)")
+        }
+        let d = descriptor.pointee
+        let name = d.name.map { String(cString: $0) } ?? URL(fileURLWithPath: path).lastPathComponent
+        var kinds: [BlockKind] = []
+        for i in 0..<d.n_block_kinds {
+            guard let kind = d.block_kinds?[i] else { throw Refusal(reason: "block kind \(i) is NULL") }
+            kinds.append(try blockKind(kind, index: i, path: path))
+        }
+        var functions: [ForeignFunction] = []
+        for i in 0..<d.n_functions {
+            guard let decl = d.functions?[i] else { throw Refusal(reason: "function table is NULL") }
+            functions.append(try bind(decl, handle: handle))
+        }
+        return LoadedLibrary(
+            path: path, name: name, version: d.version.map { String(cString: $0) } ?? "unknown",
+            abiVersion: "\(major).\(minor)", swiftModule: d.swift_module.map { String(cString: $0) },
+            blockKinds: kinds, functions: functions)
+    }
+
+    private static func blockKind(_ kind: UnsafePointer<mage_block_kind>, index: Int, path: String) throws -> BlockKind {
+        let size = Int(kind.pointee.struct_size)
+        guard size >= minimumBlockKindSize else {
+            throw Refusal(reason: "block kind \(index) has struct_size \(size); ABI \(hostABI) needs at least \(minimumBlockKindSize)")
+        }
+        let k = kind.pointee
+        guard let cName = k.name, !String(cString: cName).isEmpty else {
+            throw Refusal(reason: "block kind \(index) has no name")
+        }
+        let name = String(cString: cName)
+        guard let type = BlockType(abi: k.block_type) else {
+            throw Refusal(reason: "block kind '\(name)' has unknown block type \(k.block_type)")
+        }
+        if type == .model {
+            guard k.train != nil, k.load != nil, k.predict != nil, k.free_model != nil else {
+                throw Refusal(reason: "model block kind '\(name)' must provide train, load, predict and free_model")
+            }
+        } else if k.run == nil {
+            throw Refusal(reason: "block kind '\(name)' has no run function")
+        }
+        var keys: [ConfigKeySpec] = []
+        for i in 0..<k.n_config_keys {
+            guard let key = k.config_keys?[i], let keyName = key.name else {
+                throw Refusal(reason: "block kind '\(name)': configuration key \(i) has no name")
+            }
+            guard let configType = ConfigType(abi: key.type) else {
+                throw Refusal(reason: "block kind '\(name)': configuration key '\(String(cString: keyName))' has unknown type \(key.type)")
+            }
+            keys.append(ConfigKeySpec(name: String(cString: keyName), type: configType, required: key.required != 0,
+                                      description: key.description.map { String(cString: $0) } ?? ""))
+        }
+        return BlockKind(name: name, type: type, description: k.description.map { String(cString: $0) } ?? "",
+                         configKeys: keys, libraryPath: path, descriptor: kind)
+    }
+
+    private static func bind(_ decl: mage_function_decl, handle: UnsafeMutableRawPointer) throws -> ForeignFunction {
+        guard let cName = decl.name, let cSymbol = decl.symbol, let cSignature = decl.signature else {
+            throw Refusal(reason: "a declared function lacks a name, symbol or signature")
+        }
+        let name = String(cString: cName), symbol = String(cString: cSymbol)
+        guard let address = dlsym(handle, symbol) else {
+            throw Refusal(reason: "function '\(name)' names symbol '\(symbol)', which the library does not export")
+        }
+        do {
+            return try ForeignFunction(name: name, signature: String(cString: cSignature), address: address)
+        } catch {
+            throw Refusal(reason: "function '\(name)': \(error.message)")
+        }
+    }
+
+    /// A library anyone else may rewrite is a way into every pipeline: refuse it and its folder.
+    private static func checkPermissions(_ path: String) throws {
+        for (what, target) in [("file", path), ("folder", (path as NSString).deletingLastPathComponent)] {
+            var info = stat()
+            guard stat(target, &info) == 0 else {
+                throw Refusal(reason: "cannot stat \(what) \(target): \(errnoText())")
+            }
+            if info.st_mode & (S_IWGRP | S_IWOTH) != 0 {
+                let mode = String(info.st_mode & 0o777, radix: 8)
+                throw Refusal(reason: "the \(what) \(target) is writable by group or others (mode \(mode)); run chmod go-w on it")
+            }
+        }
+    }
+}

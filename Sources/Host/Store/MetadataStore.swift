@@ -1,0 +1,110 @@
+import Foundation
+
+/// Where runs, block runs and plugin records live. SQLite is the embedded default; other databases
+/// implement the same protocol and pass the same conformance tests.
+public protocol MetadataStore: Sendable {
+    /// Creates a pipeline run and one `initial` block run per block, in one transaction.
+    func pipelineRunCreate(_ params: PipelineRunCreateParams) throws -> PipelineRun
+    func pipelineRunSetStatus(id: Int64, status: PipelineRunStatus, at: Date) throws
+    func pipelineRunGet(id: Int64) throws -> PipelineRun?
+    /// Newest first.
+    func pipelineRunList(pipeline: String?, limit: Int) throws -> [PipelineRun]
+
+    func blockRunUpdate(_ update: BlockRunUpdate) throws
+    func blockRunList(pipelineRunID: Int64) throws -> [BlockRun]
+    /// The newest completed run of a block, for running one block on its upstreams' last outputs.
+    func blockRunLatestCompleted(pipeline: String, block: String) throws -> BlockRun?
+
+    /// Replaces the plugin records with what discovery found now.
+    func pluginRecordsReplace(_ records: [PluginRecord]) throws
+    func pluginRecordList() throws -> [PluginRecord]
+}
+
+public struct PipelineRunCreateParams: Sendable {
+    public var pipeline: String
+    public var variables: [String: ConfigValue]
+    public var blocks: [String]
+    public var createdAt: Date
+
+    public init(pipeline: String, variables: [String: ConfigValue], blocks: [String], createdAt: Date = Date()) {
+        self.pipeline = pipeline
+        self.variables = variables
+        self.blocks = blocks
+        self.createdAt = createdAt
+    }
+}
+
+public struct PipelineRun: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var pipeline: String
+    public var status: PipelineRunStatus
+    public var variables: [String: ConfigValue]
+    public var createdAt: Date
+    public var completedAt: Date?
+}
+
+public struct BlockRun: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var pipelineRunID: Int64
+    public var block: String
+    public var status: BlockRunStatus
+    public var attempts: Int
+    public var startedAt: Date?
+    public var completedAt: Date?
+    public var error: String?
+    public var logPath: String?
+    public var outputPath: String?
+    /// Facets the plugin reported, name → JSON object text.
+    public var facets: [String: String]
+}
+
+/// A write to one block run. Nil fields are left as they are.
+public struct BlockRunUpdate: Sendable {
+    public var pipelineRunID: Int64
+    public var block: String
+    public var status: BlockRunStatus
+    public var attempts: Int?
+    public var startedAt: Date?
+    public var completedAt: Date?
+    public var error: String?
+    public var logPath: String?
+    public var outputPath: String?
+    public var facets: [String: String]?
+
+    public init(pipelineRunID: Int64, block: String, status: BlockRunStatus, attempts: Int? = nil,
+                startedAt: Date? = nil, completedAt: Date? = nil, error: String? = nil, logPath: String? = nil,
+                outputPath: String? = nil, facets: [String: String]? = nil) {
+        self.pipelineRunID = pipelineRunID
+        self.block = block
+        self.status = status
+        self.attempts = attempts
+        self.startedAt = startedAt
+        self.completedAt = completedAt
+        self.error = error
+        self.logPath = logPath
+        self.outputPath = outputPath
+        self.facets = facets
+    }
+}
+
+public struct PluginRecord: Sendable, Codable, Equatable {
+    public var path: String
+    public var sha256: String?
+    public var name: String?
+    public var version: String?
+    public var abiVersion: String?
+    /// Why discovery refused the library; nil when it loaded.
+    public var refusedReason: String?
+    public var seenAt: Date
+
+    public init(path: String, sha256: String?, name: String?, version: String?, abiVersion: String?,
+                refusedReason: String?, seenAt: Date) {
+        self.path = path
+        self.sha256 = sha256
+        self.name = name
+        self.version = version
+        self.abiVersion = abiVersion
+        self.refusedReason = refusedReason
+        self.seenAt = seenAt
+    }
+}

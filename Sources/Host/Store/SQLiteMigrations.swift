@@ -1,0 +1,46 @@
+import GRDB
+
+/// Versioned schema changes, applied in order and recorded in the database. Append; never edit one
+/// that has shipped.
+enum SQLiteMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: runs, block runs, plugin records") { db in
+            try db.execute(sql: """
+                CREATE TABLE pipeline_runs (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    pipeline TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    variables TEXT NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    completed_at DATETIME
+                );
+                CREATE INDEX pipeline_runs_by_pipeline ON pipeline_runs (pipeline, id);
+                CREATE TABLE block_runs (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    pipeline_run_id INTEGER NOT NULL REFERENCES pipeline_runs(id) ON DELETE CASCADE,
+                    block TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    started_at DATETIME,
+                    completed_at DATETIME,
+                    error TEXT,
+                    log_path TEXT,
+                    output_path TEXT,
+                    facets TEXT,
+                    UNIQUE (pipeline_run_id, block)
+                );
+                CREATE TABLE plugin_records (
+                    path TEXT PRIMARY KEY,
+                    sha256 TEXT,
+                    name TEXT,
+                    version TEXT,
+                    abi_version TEXT,
+                    refused_reason TEXT,
+                    seen_at DATETIME NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,17 @@
+/* Compile-time guards on the ABI: the layout of the v1 structs is part of the contract, so a change that
+ * moves a field breaks the build here instead of breaking plugins in the field. (x86_64 / aarch64 LP64.) */
+#include "mage_plugin.h"
+
+#define MAGE_ASSERT_OFFSET(type, field, expected) \
+    _Static_assert(offsetof(type, field) == (expected), #type "." #field " moved: that breaks ABI v1")
+
+MAGE_ASSERT_OFFSET(struct ArrowSchema, release, 56);
+MAGE_ASSERT_OFFSET(struct ArrowArray, release, 64);
+MAGE_ASSERT_OFFSET(mage_host_api, log, 8);
+MAGE_ASSERT_OFFSET(mage_host_api, function_call, 8 + 8 * 20);
+MAGE_ASSERT_OFFSET(mage_block_kind, run, 48);
+MAGE_ASSERT_OFFSET(mage_block_kind, free_model, 80);
+MAGE_ASSERT_OFFSET(mage_plugin_descriptor, block_kinds, 32);
+MAGE_ASSERT_OFFSET(mage_plugin_descriptor, n_functions, 56);
+_Static_assert(sizeof(mage_config_key) == 24, "mage_config_key is frozen for ABI v1");
+_Static_assert(sizeof(mage_function_decl) == 32, "mage_function_decl is frozen for ABI v1");

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import MageHost
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run a pipeline.")
+
+    @Argument(help: "The project folder.")
+    var project: String
+
+    @Argument(help: "The pipeline uuid (its folder under pipelines/).")
+    var pipeline: String
+
+    @Option(help: "Run only this block, on its upstream blocks' latest outputs.")
+    var block: String?
+
+    @Option(name: .customLong("runtime-vars"), help: "A JSON object of variables for {{ variables('name') }}.")
+    var runtimeVars: String?
+
+    func run() async throws {
+        do {
+            let project = try Project(root: URL(fileURLWithPath: self.project))
+            let variables = try runtimeVars.map(ConfigValue.parseObject(json:)) ?? [:]
+            let directories = PluginCatalog.searchPath(project: project.root)
+            let catalog = PluginCatalog(directories: directories, hashFiles: false)
+            for refused in catalog.refused {
+                FileHandle.standardError.write(Data("warning: plugin refused: \(refused.path): \(refused.reason)\n".utf8))
+            }
+            let pipeline = try PipelineLoader(project: project, catalog: catalog).load(pipeline, variables: variables)
+            let store = try SQLiteStore(path: project.databaseURL)
+            let executor = PipelineExecutor(project: project, catalog: catalog, store: store, options: ExecutionOptions(
+                variables: variables, onlyBlock: block, pluginDirectories: directories,
+                executorCount: project.executorCount))
+            let width = pipeline.blocks.map(\.uuid.count).max() ?? 10
+            let started = Date()
+            let task = Task { try await executor.run(pipeline) { ProgressPrinter.print($0, width: width) } }
+            let interrupt = CancelOnSignal(SIGINT, task: task)
+            let summary = try await task.value
+            withExtendedLifetime(interrupt) {}
+            ProgressPrinter.summary(summary, seconds: Date().timeIntervalSince(started))
+            if summary.run.status != .completed { throw ExitCode.failure }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+enum ProgressPrinter {
+    static func print(_ event: ExecutionEvent, width: Int) {
+        func pad(_ s: String) -> String { s.padding(toLength: max(width, s.count), withPad: " ", startingAt: 0) }
+        switch event {
+        case .runStarted(let id, let pipeline):
+            Swift.print("run \(id) of pipeline '\(pipeline)'")
+        case .blockStarted(let block, let attempt):
+            Swift.print("  \(pad(block))  running" + (attempt > 1 ? " (attempt \(attempt))" : ""))
+        case .blockRetrying(let block, let attempt, let after, let error):
+            Swift.print("  \(pad(block))  attempt \(attempt) failed: \(error); retrying in \(String(format: "%g", after)) s")
+        case .blockFinished(let block, let status, let seconds, let rows, let error):
+            var line = "  \(pad(block))  \(status.rawValue)"
+            if status != .upstreamFailed { line += String(format: "  %.3f s", seconds) }
+            if let rows { line += "  \(rows) rows" }
+            if let error { line += "  \(error)" }
+            Swift.print(line)
+        }
+    }
+
+    static func summary(_ summary: PipelineRunSummary, seconds: Double) {
+        let counts = Dictionary(grouping: summary.blocks, by: \.status)
+            .map { "\($0.value.count) \($0.key.rawValue)" }.sorted().joined(separator: ", ")
+        Swift.print("run \(summary.run.id) \(summary.run.status.rawValue) in \(String(format: "%.2f", seconds)) s: \(counts)")
+    }
+}
+
+/// Turns a signal into task cancellation, so Ctrl-C cancels the run and kills its block processes.
+final class CancelOnSignal {
+    private let source: any DispatchSourceSignal
+
+    init(_ signal: Int32, task: Task<PipelineRunSummary, Error>) {
+        Foundation.signal(signal, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: signal)
+        source.setEventHandler { task.cancel() }
+        source.resume()
+    }
+}
