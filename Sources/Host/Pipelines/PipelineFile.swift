@@ -6,6 +6,8 @@ struct PipelineFile: Decodable {
     var name: String?
     var type: String?
     var isolation: Isolation?
+    /// Mage's pipeline variables: defaults that `--runtime-vars` override.
+    var variables: [String: ConfigValue]?
     var blocks: [BlockEntry]?
 
     struct BlockEntry: Decodable {

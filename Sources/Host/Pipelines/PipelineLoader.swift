@@ -33,6 +33,7 @@ public struct PipelineLoader {
 
     func validate(_ parsed: PipelineFile, uuid: String, file: String,
                   variables: [String: ConfigValue]) throws -> Pipeline {
+        let variables = (parsed.variables ?? [:]).merging(variables) { _, runtime in runtime }
         var problems: [ValidationProblem] = []
         func problem(_ block: String?, _ message: String) {
             problems.append(ValidationProblem(file: file, block: block, message: message))

@@ -1,0 +1,37 @@
+# SwiftMage. `make demo` runs the demo project; `make test` runs every test.
+SWIFT ?= swift
+BIN = $(shell $(SWIFT) build --show-bin-path)
+SWIFT_PLUGINS = MageDataLoaders MageTransformers
+DEMO = mlops_demo
+DEMO_C_PLUGINS = $(DEMO)/plugins/libchurn_features.so
+
+.PHONY: build plugins test bench demo clean
+
+build:
+	$(SWIFT) build
+
+# Every Swift plugin into the build's plugin folder (beside the mage binary), where mage looks.
+plugins: build
+	install -d -m 0755 $(BIN)/plugins
+	for lib in $(SWIFT_PLUGINS); do install -m 0755 $(BIN)/lib$$lib.so $(BIN)/plugins/; done
+
+# C plugins of the demo project, built out of tree from the header alone.
+$(DEMO)/plugins/lib%.so: $(DEMO)/plugins/src/%.c Sources/PluginAPI/include/mage_plugin.h
+	cc -std=c99 -O2 -Wall -Wextra -Werror -shared -fPIC -I Sources/PluginAPI/include $< -o $@
+	chmod 0755 $@
+
+test: plugins
+	$(SWIFT) test
+
+demo: plugins $(DEMO_C_PLUGINS)
+	$(BIN)/mage plugins list --project $(DEMO)
+	$(BIN)/mage run $(DEMO) churn_features
+	$(BIN)/mage runs list $(DEMO) --limit 5
+
+bench:
+	$(SWIFT) build -c release
+	install -d -m 0755 $$($(SWIFT) build -c release --show-bin-path)/plugins
+	$(SWIFT) run -c release mage-bench Tests/MageHostTests/Fixtures/plugins
+
+clean:
+	rm -rf .build $(DEMO)/.mage_data $(DEMO_C_PLUGINS)
