@@ -119,7 +119,7 @@ enum PluginLoader {
 
     /// A library anyone else may rewrite is a way into every pipeline: refuse it and its folder.
     private static func checkPermissions(_ path: String) throws {
-        for (what, target) in [("file", path), ("folder", (path as NSString).deletingLastPathComponent)] {
+        for (what, target) in [("folder", (path as NSString).deletingLastPathComponent), ("file", path)] {
             var info = stat()
             guard stat(target, &info) == 0 else {
                 throw Refusal(reason: "cannot stat \(what) \(target): \(errnoText())")

@@ -1,0 +1,102 @@
+import Foundation
+@testable import MageHost
+
+/// Real artifacts for tests: the built `mage` binary and Swift plugins beside the test bundle, and C
+/// fixture plugins compiled from `Fixtures/plugins/*.c` with the system C compiler against the header.
+enum TestEnvironment {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let buildDirectory = Executable.url!.deletingLastPathComponent()
+    static let mage = buildDirectory.appendingPathComponent("mage")
+    static let fixtureSources = repositoryRoot.appendingPathComponent("Tests/MageHostTests/Fixtures/plugins")
+
+    static func swiftPlugin(_ name: String) -> URL {
+        buildDirectory.appendingPathComponent("lib\(name).so")
+    }
+
+    /// A fresh folder that only the owner may write (the loader refuses anything looser).
+    static func temporaryDirectory(_ label: String = "mage-test") throws -> URL {
+        var template = Array("\(NSTemporaryDirectory())/\(label)-XXXXXX".utf8CString)
+        guard let path = mkdtemp(&template) else { throw MageError.io("mkdtemp failed") }
+        chmod(path, 0o755)
+        return URL(fileURLWithPath: String(cString: path))
+    }
+
+    private static let compiled = CompiledFixtures()
+
+    /// The fixture compiled once per test process; returns the shared library's path.
+    static func fixture(_ name: String) throws -> URL {
+        try compiled.library(name)
+    }
+
+    /// A plugin folder holding the named C fixtures and Swift plugins.
+    static func pluginDirectory(fixtures: [String] = [], swift: [String] = []) throws -> URL {
+        let directory = try temporaryDirectory("plugins")
+        for name in fixtures {
+            try install(try fixture(name), into: directory)
+        }
+        for name in swift {
+            try install(swiftPlugin(name), into: directory)
+        }
+        return directory
+    }
+
+    static func install(_ library: URL, into directory: URL, as fileName: String? = nil) throws {
+        let target = directory.appendingPathComponent(fileName ?? library.lastPathComponent)
+        try FileManager.default.copyItem(at: library, to: target)
+        chmod(target.path, 0o755)
+    }
+
+    /// A project with the given pipelines (uuid → metadata.yaml text).
+    static func project(pipelines: [String: String], executorCount: Int = 4) throws -> Project {
+        let root = try temporaryDirectory("project")
+        try "project_uuid: test\nexecutor_count: \(executorCount)\n".write(
+            to: root.appendingPathComponent("metadata.yaml"), atomically: true, encoding: .utf8)
+        for (uuid, yaml) in pipelines {
+            let folder = root.appendingPathComponent("pipelines/\(uuid)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try yaml.write(to: folder.appendingPathComponent("metadata.yaml"), atomically: true, encoding: .utf8)
+        }
+        return try Project(root: root)
+    }
+
+    /// Runs `mage` with arguments; returns exit code, stdout and stderr.
+    static func runMage(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
+        let process = Process()
+        process.executableURL = mage
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+private final class CompiledFixtures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var libraries: [String: URL] = [:]
+    private lazy var directory: URL = try! TestEnvironment.temporaryDirectory("fixtures")
+
+    func library(_ name: String) throws -> URL {
+        try lock.withLock {
+            if let url = libraries[name] { return url }
+            let source = TestEnvironment.fixtureSources.appendingPathComponent("\(name).c")
+            let output = directory.appendingPathComponent("lib\(name).so")
+            let include = TestEnvironment.repositoryRoot.appendingPathComponent("Sources/PluginAPI/include")
+            let cc = Process()
+            cc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            cc.arguments = ["cc", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
+                            "-I", include.path, source.path, "-o", output.path]
+            try cc.run()
+            cc.waitUntilExit()
+            guard cc.terminationStatus == 0 else { throw MageError.io("cc failed for \(source.path)") }
+            libraries[name] = output
+            return output
+        }
+    }
+}
