@@ -38,6 +38,8 @@ let package = Package(
         .executableTarget(name: "mage", dependencies: [
             "MageHost", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/mage"),
+        .executableTarget(name: "mage-bench", dependencies: ["MageHost", "PluginAPI"],
+                          path: "Benchmarks/HostBench"),
         .testTarget(name: "MageHostTests", dependencies: ["MageHost", "PluginAPI"], path: "Tests/MageHostTests",
                     exclude: ["Fixtures"]),
     ] + blockPlugin("MageDataLoaders", path: "Plugins/DataLoaders")

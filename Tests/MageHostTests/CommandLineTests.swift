@@ -56,3 +56,32 @@ import Testing
         #expect(err.hasPrefix("error: runtime variables must be a JSON object"))
     }
 }
+
+@Suite struct InterruptTests {
+    @Test func interruptCancelsTheRunAndKillsItsBlockProcesses() async throws {
+        let plugins = try TestEnvironment.pluginDirectory(fixtures: ["hang"])
+        let project = try TestEnvironment.project(pipelines: ["p": "blocks:\n- {uuid: sleeper, type: transformer, plugin: hang_forever}\n"])
+        let process = Process()
+        process.executableURL = TestEnvironment.mage
+        process.arguments = ["run", project.root.path, "p"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["MAGE_PLUGIN_PATH": plugins.path]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let invocation = project.blockRunDirectory(pipeline: "p", runID: 1, block: "sleeper")
+            .appendingPathComponent(BlockInvocation.fileName).path
+        // Wait until the block's child process is running, then interrupt the host.
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: invocation) {
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        let store = try SQLiteStore(path: project.databaseURL)
+        #expect(try store.pipelineRunGet(id: 1)?.status == .cancelled)
+        #expect(try store.blockRunList(pipelineRunID: 1).first?.status == .cancelled)
+        #expect(TestEnvironment.processes(commandLineContaining: invocation).isEmpty,
+                "the block's process outlived the interrupt")
+    }
+}

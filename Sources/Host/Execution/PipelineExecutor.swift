@@ -89,6 +89,11 @@ public struct PipelineExecutor: Sendable {
                         pipelineRunID: run.id, block: uuid, status: .completed, completedAt: Date(),
                         outputPath: result.rows == nil ? nil : directory, facets: result.facets))
                     onEvent(.blockFinished(block: uuid, status: .completed, seconds: elapsed, rows: result.rows, error: nil))
+                case .failed where Task.isCancelled:
+                    try states[uuid]!.handle(.cancel)
+                    try store.blockRunUpdate(BlockRunUpdate(pipelineRunID: run.id, block: uuid, status: .cancelled,
+                                                            completedAt: Date(), error: "cancelled"))
+                    onEvent(.blockFinished(block: uuid, status: .cancelled, seconds: elapsed, rows: nil, error: nil))
                 case .failed(let reason, let result):
                     let action = try states[uuid]!.handle(.fail)
                     if case .retry(let wait) = action {

@@ -62,5 +62,6 @@ public struct BlockKind: @unchecked Sendable {
     public let description: String
     public let configKeys: [ConfigKeySpec]
     public let libraryPath: String
-    let descriptor: UnsafePointer<mage_block_kind>
+    /// The plugin's own descriptor, for callers that go through the ABI directly.
+    public let descriptor: UnsafePointer<mage_block_kind>
 }

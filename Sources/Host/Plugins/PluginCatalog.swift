@@ -8,6 +8,7 @@ public final class PluginCatalog: @unchecked Sendable {
     public private(set) var refused: [RefusedLibrary] = []
     public private(set) var blockKinds: [String: BlockKind] = [:]
     public private(set) var functions: [String: ForeignFunction] = [:]
+    private var functionLibraries: [String: String] = [:]
 
     /// Loads every `*.so` in `directories`, in order (files sorted by name within a folder). `hashFiles`
     /// computes each library's SHA-256 for records and listings; a block's child process skips it.
@@ -57,9 +58,11 @@ public final class PluginCatalog: @unchecked Sendable {
         if loaded.blockKinds.count != Set(loaded.blockKinds.map(\.name)).count {
             throw PluginLoader.Refusal(reason: "declares the same block kind twice")
         }
-        for function in loaded.functions where functions[function.name] != nil {
-            throw PluginLoader.Refusal(reason:
-                "duplicate function '\(function.name)': already declared by another loaded plugin")
+        for function in loaded.functions {
+            if let other = functionLibraries[function.name] {
+                throw PluginLoader.Refusal(reason:
+                    "duplicate function '\(function.name)': \(loaded.path) and \(other) both declare it")
+            }
         }
         if let module = loaded.swiftModule {
             if let other = swiftModules[module] {
@@ -69,7 +72,10 @@ public final class PluginCatalog: @unchecked Sendable {
             swiftModules[module] = loaded.path
         }
         for kind in loaded.blockKinds { blockKinds[kind.name] = kind }
-        for function in loaded.functions { functions[function.name] = function }
+        for function in loaded.functions {
+            functions[function.name] = function
+            functionLibraries[function.name] = loaded.path
+        }
         let digest = hashFiles ? try? FileDigest.sha256(of: URL(fileURLWithPath: loaded.path)) : nil
         libraries.append(PluginLibrary(
             path: loaded.path, sha256: digest, name: loaded.name, version: loaded.version,

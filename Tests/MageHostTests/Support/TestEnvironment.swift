@@ -62,8 +62,21 @@ enum TestEnvironment {
 
     /// Runs `mage` with arguments; returns exit code, stdout and stderr.
     static func runMage(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
+        try run(mage, arguments, environment: environment)
+    }
+
+    /// Live processes whose command line contains `text`, read from /proc.
+    static func processes(commandLineContaining text: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard pid != getpid(), let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(text)
+        }
+    }
+
+    static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
         let process = Process()
-        process.executableURL = mage
+        process.executableURL = executable
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()

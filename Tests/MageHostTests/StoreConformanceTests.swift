@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+@testable import MageHost
+
+/// What every `MetadataStore` must do. Each implementation joins `stores`; the same tests run on each.
+@Suite struct StoreConformanceTests {
+    struct Factory: CustomTestStringConvertible, Sendable {
+        let name: String
+        let make: @Sendable () throws -> any MetadataStore
+        var testDescription: String { name }
+    }
+
+    static let stores: [Factory] = [
+        Factory(name: "SQLite") {
+            try SQLiteStore(path: try TestEnvironment.temporaryDirectory().appendingPathComponent("mage.db"))
+        },
+    ]
+
+    @Test(arguments: stores)
+    func createsARunWithItsBlocksInitial(_ factory: Factory) throws {
+        let store = try factory.make()
+        let run = try store.pipelineRunCreate(PipelineRunCreateParams(pipeline: "p", variables: ["rows": .int(5)], blocks: ["a", "b"]))
+        #expect(run.status == .initial)
+        let fetched = try #require(try store.pipelineRunGet(id: run.id))
+        #expect(fetched.variables == ["rows": .int(5)])
+        #expect(abs(fetched.createdAt.timeIntervalSince(run.createdAt)) < 0.001)
+        #expect(try store.blockRunList(pipelineRunID: run.id).map(\.block) == ["a", "b"])
+        #expect(try store.blockRunList(pipelineRunID: run.id).allSatisfy { $0.status == .initial && $0.attempts == 0 })
+    }
+
+    @Test(arguments: stores)
+    func updatesKeepFieldsTheyDoNotName(_ factory: Factory) throws {
+        let store = try factory.make()
+        let run = try store.pipelineRunCreate(PipelineRunCreateParams(pipeline: "p", variables: [:], blocks: ["a"]))
+        let started = Date(timeIntervalSince1970: 1_800_000_000)
+        try store.blockRunUpdate(BlockRunUpdate(pipelineRunID: run.id, block: "a", status: .running, attempts: 1,
+                                                startedAt: started, logPath: "/l"))
+        try store.blockRunUpdate(BlockRunUpdate(pipelineRunID: run.id, block: "a", status: .completed,
+                                                completedAt: started.addingTimeInterval(2), outputPath: "/o",
+                                                facets: ["stats": "{\"rows\":3}"]))
+        let block = try #require(try store.blockRunList(pipelineRunID: run.id).first)
+        #expect(block.status == .completed)
+        #expect(block.attempts == 1)
+        #expect(block.startedAt == started)
+        #expect(block.logPath == "/l" && block.outputPath == "/o")
+        #expect(block.facets == ["stats": "{\"rows\":3}"])
+        try store.pipelineRunSetStatus(id: run.id, status: .completed, at: started.addingTimeInterval(3))
+        #expect(try store.pipelineRunGet(id: run.id)?.completedAt == started.addingTimeInterval(3))
+    }
+
+    @Test(arguments: stores)
+    func listsRunsNewestFirstAndFindsTheLatestCompletedBlock(_ factory: Factory) throws {
+        let store = try factory.make()
+        var ids: [Int64] = []
+        for i in 0..<3 {
+            let run = try store.pipelineRunCreate(PipelineRunCreateParams(pipeline: i == 1 ? "other" : "p", variables: [:], blocks: ["a"]))
+            try store.blockRunUpdate(BlockRunUpdate(pipelineRunID: run.id, block: "a", status: .completed,
+                                                    completedAt: Date(timeIntervalSince1970: Double(1000 + i)), outputPath: "/out/\(i)"))
+            ids.append(run.id)
+        }
+        #expect(try store.pipelineRunList(pipeline: nil, limit: 10).map(\.id) == ids.reversed())
+        #expect(try store.pipelineRunList(pipeline: "p", limit: 1).map(\.id) == [ids[2]])
+        #expect(try store.blockRunLatestCompleted(pipeline: "p", block: "a")?.outputPath == "/out/2")
+        #expect(try store.blockRunLatestCompleted(pipeline: "p", block: "zzz") == nil)
+    }
+
+    @Test(arguments: stores)
+    func replacesPluginRecords(_ factory: Factory) throws {
+        let store = try factory.make()
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        try store.pluginRecordsReplace([PluginRecord(path: "/a.so", sha256: "ab", name: "a", version: "1", abiVersion: "1.0", refusedReason: nil, seenAt: now)])
+        try store.pluginRecordsReplace([PluginRecord(path: "/b.so", sha256: nil, name: nil, version: nil, abiVersion: nil, refusedReason: "no entry symbol", seenAt: now)])
+        #expect(try store.pluginRecordList().map(\.path) == ["/b.so"])
+        #expect(try store.pluginRecordList().first?.refusedReason == "no entry symbol")
+    }
+}
