@@ -80,6 +80,7 @@ import Testing
         let summary = try await harness.run("p")
         #expect(summary.run.status == .completed)
         #expect(Self.block(summary, "flaky").attempts == 3)
+        #expect(Self.block(summary, "flaky").error == nil, "a completed block keeps no error from earlier attempts")
         #expect(try harness.output(summary, "flaky").column(named: "attempts")?.values == .int64([3]))
     }
 

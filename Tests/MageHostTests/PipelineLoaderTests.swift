@@ -30,6 +30,16 @@ import Testing
         #expect(pipeline.block("a")?.isolation == .process)
     }
 
+    @Test func inputsFollowUpstreamBlocksOrderWhateverTheDownstreamListsSay() throws {
+        let project = try TestEnvironment.project(pipelines: ["p": """
+            blocks:
+            - {uuid: a, type: data_loader, plugin: c_numbers, downstream_blocks: [c]}
+            - {uuid: b, type: data_loader, plugin: c_numbers, downstream_blocks: [c]}
+            - {uuid: c, type: transformer, plugin: c_passthrough, upstream_blocks: [b, a]}
+            """])
+        #expect(try PipelineLoader(project: project, catalog: Self.catalog).load("p").block("c")?.upstream == ["b", "a"])
+    }
+
     @Test func reportsACycleWithItsPath() throws {
         #expect(try problems("""
             blocks:
@@ -90,6 +100,7 @@ import Testing
         let loader = PipelineLoader(project: project, catalog: Self.catalog)
         let pipeline = try loader.load("p", variables: ["start": .double(0.5)])
         #expect(pipeline.block("a")?.configuration == ["rows": .int(4), "start": .double(0.5)])
+        #expect(pipeline.variables == ["rows": .int(4), "start": .double(0.5)], "what the run records")
         #expect(try loader.load("p", variables: ["rows": .int(9), "start": .int(1)]).block("a")?.configuration["rows"] == .int(9))
         #expect(throws: MageError.self) { try loader.load("p") }
     }

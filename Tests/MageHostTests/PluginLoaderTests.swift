@@ -1,4 +1,5 @@
 import Foundation
+import PluginAPI
 import Testing
 @testable import MageHost
 
@@ -70,6 +71,12 @@ import Testing
         catalog = PluginCatalog(directories: [directory])
         #expect(catalog.libraries.isEmpty)
         #expect(catalog.refused.allSatisfy { $0.reason.contains("the folder") })
+    }
+
+    @Test func minimumStructSizesAreThoseOfABI1_0() {
+        // Fixed numbers: growing a struct in a later minor must not refuse plugins built against 1.0.
+        #expect(PluginLoader.minimumDescriptorSize == MemoryLayout<mage_plugin_descriptor>.size)
+        #expect(PluginLoader.minimumBlockKindSize == MemoryLayout<mage_block_kind>.size)
     }
 
     @Test func searchPathIsProjectThenBuildThenEnvironment() {

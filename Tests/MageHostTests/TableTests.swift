@@ -60,6 +60,12 @@ import Testing
         #expect(csv.hasPrefix("x,n,ok,\"s, \"\"quoted\"\"\"\n1.5,1,true,a\nnan,-2,false,\"\"\n"))
     }
 
+    @Test func roundTripsATableWithNoColumns() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        try TableFile.write(Table(columns: []), to: directory)
+        #expect(try TableFile.read(from: directory) == Table(columns: []))
+    }
+
     @Test func refusesATableFileWhoseRowsDisagreeWithItsSchema() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         try TableFile.write(Table(columns: [Column(name: "v", values: .int64([1, 2]))]), to: directory)

@@ -26,7 +26,7 @@ public struct PipelineExecutor: Sendable {
         let selected = try selectedBlocks(pipeline)
         let selectedIDs = Set(selected.map(\.uuid))
         let run = try store.pipelineRunCreate(PipelineRunCreateParams(
-            pipeline: pipeline.uuid, variables: options.variables, blocks: selected.map(\.uuid)))
+            pipeline: pipeline.uuid, variables: pipeline.variables, blocks: selected.map(\.uuid)))
         var runState = PipelineRunState()
         try runState.handle(.start)
         try store.pipelineRunSetStatus(id: run.id, status: runState.status, at: Date())
@@ -49,7 +49,7 @@ public struct PipelineExecutor: Sendable {
         var running = 0
 
         try await withThrowingTaskGroup(of: (String, Outcome).self) { group in
-            while true {
+            while !Task.isCancelled {
                 // Settle blocks whose upstreams are all done: queue them, or mark them upstream_failed.
                 for block in selected where states[block.uuid]!.status == .initial {
                     let upstreamStatuses = block.upstream.map { states[$0]?.status ?? .completed }
@@ -64,7 +64,6 @@ public struct PipelineExecutor: Sendable {
                         pending.append((block, 0))
                     }
                 }
-                if Task.isCancelled { break }
                 while running < options.executorCount, !pending.isEmpty {
                     let (block, delay) = pending.removeFirst()
                     try states[block.uuid]!.handle(.start)

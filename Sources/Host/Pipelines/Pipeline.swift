@@ -4,6 +4,8 @@ public struct Pipeline: Sendable {
     public let uuid: String
     public let name: String
     public let file: String
+    /// The pipeline's variables with runtime values applied: what this run's configuration used.
+    public let variables: [String: ConfigValue]
     /// Blocks in a topological order (upstream before downstream, ties in file order).
     public let blocks: [Block]
 

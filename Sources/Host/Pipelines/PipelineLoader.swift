@@ -52,7 +52,8 @@ public struct PipelineLoader {
         }
         let known = Set(uuids)
 
-        // Edges come from both lists, as Mage writes both; a name must exist wherever it appears.
+        // Edges come from both lists, as Mage writes both; a name must exist wherever it appears. Inputs
+        // reach a plugin in upstream_blocks order, then any edge only a downstream_blocks list implies.
         var upstream: [String: [String]] = [:]
         for entry in entries {
             guard let id = entry.uuid, known.contains(id) else { continue }
@@ -60,6 +61,9 @@ public struct PipelineLoader {
                 if !known.contains(up) { problem(id, "upstream block '\(up)' does not exist") }
                 else if !(upstream[id] ?? []).contains(up) { upstream[id, default: []].append(up) }
             }
+        }
+        for entry in entries {
+            guard let id = entry.uuid, known.contains(id) else { continue }
             for down in entry.downstream_blocks ?? [] {
                 if !known.contains(down) { problem(id, "downstream block '\(down)' does not exist") }
                 else if !(upstream[down] ?? []).contains(id) { upstream[down, default: []].append(id) }
@@ -109,7 +113,7 @@ public struct PipelineLoader {
         }
         guard problems.isEmpty else { throw MageError.invalidPipeline(problems) }
         let ordered = Self.topologicalOrder(nodes: uuids, upstream: upstream).compactMap { blocks[$0] }
-        return Pipeline(uuid: uuid, name: parsed.name ?? uuid, file: file, blocks: ordered)
+        return Pipeline(uuid: uuid, name: parsed.name ?? uuid, file: file, variables: variables, blocks: ordered)
     }
 
     static func configurationProblems(_ configuration: [String: ConfigValue], kind: BlockKind) -> [String] {

@@ -2,7 +2,7 @@ import CFFI
 import PluginAPI
 
 /// A plain C function a plugin declared by symbol and signature string, called through libffi. The call
-/// interface (cif) is prepared once at bind time; a call converts `mage_value`s on the stack, no heap.
+/// interface (cif) is prepared once at bind time; a call converts its arguments on the stack, no heap.
 public final class ForeignFunction: @unchecked Sendable {
     public enum ScalarType: String, Sendable, CaseIterable {
         case double, float, int64, int32, bool

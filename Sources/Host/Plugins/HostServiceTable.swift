@@ -99,7 +99,7 @@ enum HostServiceTable {
         api.builder_finish = { b, out in
             guard let b else { return Int32(MAGE_ERROR_INVALID_INPUT) }
             let builder = TableBuilder.take(b)
-            guard let out else { return Int32(MAGE_ERROR_INVALID_INPUT) }
+            guard let out, builder.problem == nil else { return Int32(MAGE_ERROR_INVALID_INPUT) }
             Table(columns: builder.columns).exportArrow(into: out)
             return Int32(MAGE_OK)
         }

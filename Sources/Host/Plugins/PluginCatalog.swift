@@ -58,6 +58,9 @@ public final class PluginCatalog: @unchecked Sendable {
         if loaded.blockKinds.count != Set(loaded.blockKinds.map(\.name)).count {
             throw PluginLoader.Refusal(reason: "declares the same block kind twice")
         }
+        if loaded.functions.count != Set(loaded.functions.map(\.name)).count {
+            throw PluginLoader.Refusal(reason: "declares the same function twice")
+        }
         for function in loaded.functions {
             if let other = functionLibraries[function.name] {
                 throw PluginLoader.Refusal(reason:

@@ -20,9 +20,10 @@ enum PluginLoader {
     }
 
     static let hostABI = "\(MAGE_ABI_MAJOR).\(MAGE_ABI_MINOR)"
-    /// The smallest structs a v1.0 plugin may hand over: every field 1.0 defines.
-    static let minimumDescriptorSize = MemoryLayout<mage_plugin_descriptor>.size
-    static let minimumBlockKindSize = MemoryLayout<mage_block_kind>.size
+    /// The sizes of the structs as ABI 1.0 defined them: what any 1.x plugin hands over at least. Fixed
+    /// numbers, not today's `MemoryLayout`, so a later minor that grows a struct still loads 1.0 plugins.
+    static let minimumDescriptorSize = 64
+    static let minimumBlockKindSize = 88
 
     static func load(path: String) throws -> LoadedLibrary {
         try checkPermissions(path)

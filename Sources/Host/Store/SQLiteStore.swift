@@ -65,11 +65,12 @@ public final class SQLiteStore: MetadataStore {
             try db.execute(sql: """
                 UPDATE block_runs SET status = ?,
                     attempts = COALESCE(?, attempts), started_at = COALESCE(?, started_at),
-                    completed_at = COALESCE(?, completed_at), error = COALESCE(?, error),
+                    completed_at = COALESCE(?, completed_at),
+                    error = CASE WHEN ? = 'completed' THEN NULL ELSE COALESCE(?, error) END,
                     log_path = COALESCE(?, log_path), output_path = COALESCE(?, output_path),
                     facets = COALESCE(?, facets)
                 WHERE pipeline_run_id = ? AND block = ?
-                """, arguments: [u.status.rawValue, u.attempts, u.startedAt, u.completedAt, u.error, u.logPath,
+                """, arguments: [u.status.rawValue, u.attempts, u.startedAt, u.completedAt, u.status.rawValue, u.error, u.logPath,
                                  u.outputPath, facets, u.pipelineRunID, u.block])
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A block's output on disk: `output.csv` (RFC 4180, header row) beside `output.schema.json`, so pandas,
+/// A block's output on disk: `output.csv` (RFC 4180 quoting, LF line ends, header row) beside `output.schema.json`, so pandas,
 /// DuckDB or a spreadsheet read the data while the host reads it back with exact types.
 ///
 /// Encoding: float64 in Swift's shortest round-trip form (`nan`, `inf`, `-inf` for the specials), int64 in
@@ -49,6 +49,7 @@ public enum TableFile {
         let schemaURL = directory.appendingPathComponent(schemaName)
         let dataURL = directory.appendingPathComponent(dataName)
         let schema = try JSONDecoder().decode(Schema.self, from: Data(contentsOf: schemaURL))
+        if schema.columns.isEmpty { return Table(columns: []) }
         let records = try CSVRecords.parse(Data(contentsOf: dataURL), file: dataURL.path)
         guard let header = records.first, header == schema.columns.map(\.name) else {
             throw MageError.corruptData("\(dataURL.path): header does not match \(schemaName)")

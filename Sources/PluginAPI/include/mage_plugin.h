@@ -135,7 +135,8 @@ typedef struct mage_function mage_function;           /* host-owned, valid until
 
 /* ---------------------------------------------------------------------------------------------------
  * The host's service table. Passed to mage_plugin_entry; the pointer stays valid until the process
- * exits, so a plugin may keep it. Every service is thread-safe.
+ * exits, so a plugin may keep it. Every service may be called from any thread; one table builder
+ * must not be used from two threads at once.
  * ------------------------------------------------------------------------------------------------- */
 typedef struct mage_host_api {
     uint32_t struct_size;
@@ -178,7 +179,8 @@ typedef struct mage_host_api {
                                 const uint8_t *valid, int64_t length);
     int32_t (*builder_add_utf8)(mage_table_builder *b, const char *name, const char *const *values,
                                 int64_t length);
-    /* Moves the table into *out (the receiver releases it) and frees the builder, success or not. */
+    /* Moves the table into *out (the receiver releases it) and frees the builder, success or not.
+     * Fails, moving nothing, when any add was refused (lengths differ, a name repeats). */
     int32_t (*builder_finish)(mage_table_builder *b, mage_table *out);
     /* Frees a builder that will not be finished. */
     void (*builder_free)(mage_table_builder *b);
@@ -209,7 +211,7 @@ typedef int32_t (*mage_block_run_fn)(mage_context *ctx, const mage_table *inputs
  * artifact file under `artifact_dir`. load: open an artifact directory, returning an opaque handle and
  * the model's width. predict: `rows` is row-major n_rows x n_features; write n_rows x n_classes
  * probabilities into `probabilities`. predict must be safe to call from many threads at once on one
- * handle. free releases a handle from load. ctx may be used for errors in all four. */
+ * handle. free releases a handle from load. ctx may be used for errors in the first three. */
 typedef int32_t (*mage_model_train_fn)(mage_context *ctx, const mage_table *input, const char *params_json,
                                        const char *artifact_dir);
 typedef int32_t (*mage_model_load_fn)(mage_context *ctx, const char *artifact_dir, void **handle,
