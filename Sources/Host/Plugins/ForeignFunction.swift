@@ -22,7 +22,9 @@ public final class ForeignFunction: @unchecked Sendable {
     public let signature: String
     public let returnType: ScalarType
     public let parameterTypes: [ScalarType]
-    private let address: UnsafeMutableRawPointer
+    private let entry: @convention(c) () -> Void
+    /// The parameter types again, in memory the call reads without retaining an array.
+    private let codes: UnsafeMutablePointer<ScalarType>
     private let cif: UnsafeMutablePointer<ffi_cif>
     private let argumentTypes: UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>
 
@@ -31,7 +33,9 @@ public final class ForeignFunction: @unchecked Sendable {
         (returnType, parameterTypes) = try Self.parse(signature)
         self.name = name
         self.signature = signature
-        self.address = address
+        entry = unsafeBitCast(address, to: (@convention(c) () -> Void).self)
+        codes = .allocate(capacity: max(1, parameterTypes.count))
+        codes.initialize(from: parameterTypes, count: parameterTypes.count)
         argumentTypes = .allocate(capacity: max(1, parameterTypes.count))
         for (i, type) in parameterTypes.enumerated() { argumentTypes[i] = type.ffiType }
         cif = .allocate(capacity: 1)
@@ -45,6 +49,7 @@ public final class ForeignFunction: @unchecked Sendable {
     deinit {
         cif.deallocate()
         argumentTypes.deallocate()
+        codes.deallocate()
     }
 
     public var arity: Int { parameterTypes.count }
@@ -53,33 +58,50 @@ public final class ForeignFunction: @unchecked Sendable {
     /// result comes back as a double.
     public func call(_ args: UnsafePointer<Double>) -> Double {
         let n = parameterTypes.count
-        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(1, n)) { storage in
-            withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: max(1, n)) { pointers in
-                let slots = storage.baseAddress!
-                for i in 0..<n {
-                    let slot = UnsafeMutableRawPointer(slots + i)
-                    switch parameterTypes[i] {
-                    case .double: slot.storeBytes(of: args[i], as: Double.self)
-                    case .float: slot.storeBytes(of: Float(args[i]), as: Float.self)
-                    case .int64: slot.storeBytes(of: Self.integer(args[i]), as: Int64.self)
-                    case .int32: slot.storeBytes(of: Int32(clamping: Self.integer(args[i])), as: Int32.self)
-                    case .bool: slot.storeBytes(of: args[i] != 0 ? 1 : 0, as: UInt8.self)
-                    }
-                    pointers[i] = slot
+        guard n <= 8 else {
+            return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: n) { slots in
+                withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: n) { pointers in
+                    invoke(args, n, UnsafeMutableRawPointer(slots.baseAddress!), pointers.baseAddress!)
                 }
-                // libffi writes at least a full register for small integral results.
-                var raw: (UInt64, UInt64) = (0, 0)
-                return withUnsafeMutableBytes(of: &raw) { returnBuffer -> Double in
-                    ffi_call(cif, unsafeBitCast(address, to: (@convention(c) () -> Void).self),
-                             returnBuffer.baseAddress, pointers.baseAddress)
-                    switch returnType {
-                    case .double: return returnBuffer.load(as: Double.self)
-                    case .float: return Double(returnBuffer.load(as: Float.self))
-                    case .int64: return Double(returnBuffer.load(as: Int64.self))
-                    case .int32: return Double(returnBuffer.load(as: Int32.self))
-                    case .bool: return returnBuffer.load(as: UInt8.self) != 0 ? 1 : 0
-                    }
-                }
+            }
+        }
+        // The common case: argument slots and their pointers on the stack, fixed size.
+        var slots: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        var pointers: (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?,
+                       UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?,
+                       UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) = (nil, nil, nil, nil, nil, nil, nil, nil)
+        return withUnsafeMutableBytes(of: &slots) { slotBytes in
+            withUnsafeMutableBytes(of: &pointers) { pointerBytes in
+                invoke(args, n, slotBytes.baseAddress!,
+                       pointerBytes.baseAddress!.assumingMemoryBound(to: UnsafeMutableRawPointer?.self))
+            }
+        }
+    }
+
+    @inline(__always)
+    private func invoke(_ args: UnsafePointer<Double>, _ n: Int, _ slots: UnsafeMutableRawPointer,
+                        _ pointers: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> Double {
+        for i in 0..<n {
+            let slot = slots + i * 8
+            switch codes[i] {
+            case .double: slot.storeBytes(of: args[i], as: Double.self)
+            case .float: slot.storeBytes(of: Float(args[i]), as: Float.self)
+            case .int64: slot.storeBytes(of: Self.integer(args[i]), as: Int64.self)
+            case .int32: slot.storeBytes(of: Int32(clamping: Self.integer(args[i])), as: Int32.self)
+            case .bool: slot.storeBytes(of: args[i] != 0 ? 1 : 0, as: UInt8.self)
+            }
+            pointers[i] = slot
+        }
+        // libffi writes at least a full register for small integral results.
+        var raw: (UInt64, UInt64) = (0, 0)
+        return withUnsafeMutableBytes(of: &raw) { returnBuffer -> Double in
+            ffi_call(cif, entry, returnBuffer.baseAddress, pointers)
+            switch returnType {
+            case .double: return returnBuffer.load(as: Double.self)
+            case .float: return Double(returnBuffer.load(as: Float.self))
+            case .int64: return Double(returnBuffer.load(as: Int64.self))
+            case .int32: return Double(returnBuffer.load(as: Int32.self))
+            case .bool: return returnBuffer.load(as: UInt8.self) != 0 ? 1 : 0
             }
         }
     }
