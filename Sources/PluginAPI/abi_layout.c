@@ -9,6 +9,9 @@ MAGE_ASSERT_OFFSET(struct ArrowSchema, release, 56);
 MAGE_ASSERT_OFFSET(struct ArrowArray, release, 64);
 MAGE_ASSERT_OFFSET(mage_host_api, log, 8);
 MAGE_ASSERT_OFFSET(mage_host_api, function_call, 8 + 8 * 20);
+/* 1.1 appended after the 1.0 table, which ends at 176 bytes. */
+MAGE_ASSERT_OFFSET(mage_host_api, builder_set_metadata, 176);
+MAGE_ASSERT_OFFSET(mage_host_api, deploy_model, 176 + 8 * 3);
 MAGE_ASSERT_OFFSET(mage_block_kind, run, 48);
 MAGE_ASSERT_OFFSET(mage_block_kind, free_model, 80);
 MAGE_ASSERT_OFFSET(mage_plugin_descriptor, block_kinds, 32);

@@ -33,7 +33,7 @@ extern "C" {
 #endif
 
 #define MAGE_ABI_MAJOR 1
-#define MAGE_ABI_MINOR 0
+#define MAGE_ABI_MINOR 1
 
 /* The name of the one symbol a plugin exports. */
 #define MAGE_PLUGIN_ENTRY_SYMBOL "mage_plugin_entry"
@@ -193,6 +193,23 @@ typedef struct mage_host_api {
     const mage_function *(*function_find)(mage_context *ctx, const char *name);
     size_t (*function_arity)(const mage_function *fn);
     int32_t (*function_call)(const mage_function *fn, const double *args, double *result);
+
+    /* --- 1.1 --- (check struct_size >= offsetof(mage_host_api, <slot>) + sizeof(void *) before use) */
+
+    /* Attaches a key/value pair to the table's schema metadata (Arrow's metadata field), e.g. the
+     * fitted parameters of a preprocessing step that downstream blocks must apply. Both strings are
+     * copied; a repeated key replaces the earlier value. */
+    int32_t (*builder_set_metadata)(mage_table_builder *b, const char *key, const char *value);
+    /* The run's lineage so far as a JSON document (format "swiftmage.lineage.v1", see
+     * docs/LINEAGE.md): pipeline run, code (git, plugins), dataset versions, blocks with timings and
+     * facets, model versions. Borrowed for the call; NULL on failure with the error set. */
+    const char *(*lineage_json)(mage_context *ctx);
+    /* Registers the model trained by an upstream model block of this run (`model_block`, or NULL for
+     * the nearest one) in the project's model registry and points the registry's latest at it,
+     * atomically. *version receives the new version id, borrowed for the call. */
+    int32_t (*register_model)(mage_context *ctx, const char *model_block, const char **version);
+    /* Marks a registered version (NULL: the one registered in this run) as deployed. */
+    int32_t (*deploy_model)(mage_context *ctx, const char *version);
 } mage_host_api;
 
 /* ---------------------------------------------------------------------------------------------------
