@@ -7,7 +7,8 @@ struct Mage: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mage",
         abstract: "SwiftMage: ML pipelines whose blocks are plugins.",
-        subcommands: [InitCommand.self, RunCommand.self, PluginsCommand.self, RunsCommand.self,
+        subcommands: [InitCommand.self, RunCommand.self, PluginsCommand.self, RunsCommand.self, DatasetsCommand.self,
+                      ModelsCommand.self,
                       ExecuteBlockCommand.self])
 }
 

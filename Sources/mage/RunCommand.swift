@@ -63,7 +63,44 @@ enum ProgressPrinter {
             if let rows { line += "  \(rows) rows" }
             if let error { line += "  \(error)" }
             Swift.print(line)
+        case .blockReported(_, let details):
+            for line in detailLines(details) { Swift.print("  \(pad(""))    \(line)") }
         }
+    }
+
+    /// The lines a person wants after a block: its data version, its metrics, the model it registered.
+    static func detailLines(_ details: BlockDetails) -> [String] {
+        var lines: [String] = []
+        if let data = details.dataset {
+            var line = "data \(data.version)  \(data.rowCount) records, \(data.featureCount) features  \(data.hash)"
+            if let label = data.label, let rate = data.labelRate { line += String(format: "  \(label) rate %.1f%%", rate * 100) }
+            lines.append(line)
+        }
+        if let metrics = details.facets["metrics"]?.objectValue {
+            let shown = ["accuracy", "roc_auc", "f1"].compactMap { key -> String? in
+                guard let value = metrics[key] else { return nil }
+                switch value {
+                case .double(let v): return String(format: "\(key) %.4f", v)
+                case .int(let v): return "\(key) \(v)"
+                default: return nil
+                }
+            }
+            if !shown.isEmpty { lines.append(shown.joined(separator: "  ")) }
+        }
+        if let importance = details.facets["feature_importance"]?.objectValue {
+            let top = importance.compactMap { key, value -> (String, Double)? in
+                if case .double(let v) = value { return (key, v) }
+                return nil
+            }.sorted { $0.1 > $1.1 }.prefix(3)
+            if !top.isEmpty {
+                lines.append("top features: " + top.map { String(format: "%@ %.3f", $0.0 as NSString, $0.1) }.joined(separator: ", "))
+            }
+        }
+        for model in details.registeredModels {
+            let commit = details.git.map { " at commit \(String($0.commit.prefix(12)))\($0.dirty ? " (dirty)" : "")" } ?? ""
+            lines.append("registered \(model.version) (\(model.modelType)) in \(model.path)\(commit)")
+        }
+        return lines
     }
 
     static func summary(_ summary: PipelineRunSummary, seconds: Double) {

@@ -3,6 +3,7 @@ import Foundation
 /// Everything needed to run one attempt of one block, written as `invocation.json` in the block's run
 /// folder. The same document drives an in-process call and a child process, so both run the same way.
 public struct BlockInvocation: Codable, Sendable {
+    public var projectRoot: String
     public var pipeline: String
     public var runID: Int64
     public var block: String

@@ -5,16 +5,18 @@ import PluginAPI
 /// writes its output table. Errors become a failed `BlockResult`, never a thrown error, so the caller
 /// records them the same way whichever process ran the block.
 public enum BlockInvoker {
-    public static func invoke(_ invocation: BlockInvocation, catalog: PluginCatalog, log: BlockLog) -> BlockResult {
+    public static func invoke(_ invocation: BlockInvocation, catalog: PluginCatalog, store: (any MetadataStore)?,
+                              log: BlockLog) -> BlockResult {
         do {
-            return try run(invocation, catalog: catalog, log: log)
+            return try run(invocation, catalog: catalog, store: store, log: log)
         } catch {
             log.write(.error, "\(error)")
             return .failure("\(error)")
         }
     }
 
-    private static func run(_ invocation: BlockInvocation, catalog: PluginCatalog, log: BlockLog) throws -> BlockResult {
+    private static func run(_ invocation: BlockInvocation, catalog: PluginCatalog, store: (any MetadataStore)?,
+                            log: BlockLog) throws -> BlockResult {
         let kind = try catalog.blockKind(named: invocation.blockKind)
         try FileManager.default.createDirectory(atPath: invocation.artifactDirectory, withIntermediateDirectories: true)
         let inputs = try invocation.inputDirectories.map { directory in
@@ -23,6 +25,10 @@ public enum BlockInvoker {
         let context = BlockContext(
             blockUUID: invocation.block, configuration: invocation.configuration,
             artifactDirectory: invocation.artifactDirectory, functions: catalog.functions,
+            run: try store.map { store in
+                RunServices(project: try Project(root: URL(fileURLWithPath: invocation.projectRoot)), store: store,
+                            catalog: catalog, pipeline: invocation.pipeline, runID: invocation.runID, block: invocation.block)
+            },
             log: { level, message in log.write(level, message) })
 
         let arrowInputs = UnsafeMutablePointer<mage_table>.allocate(capacity: max(1, inputs.count))
@@ -42,9 +48,9 @@ public enum BlockInvoker {
                 return .failure("a model block trains on exactly one upstream table, got \(inputs.count)")
             }
             let params = ConfigValue.map(invocation.configuration).jsonText
-            code = k.train(context.cPointer, arrowInputs, params, invocation.artifactDirectory)
+            code = k.train!(context.cPointer, arrowInputs, params, invocation.artifactDirectory)
         } else {
-            code = k.run(context.cPointer, arrowInputs, inputs.count, &output)
+            code = k.run!(context.cPointer, arrowInputs, inputs.count, &output)
         }
         let facets = context.facets
         guard code == MAGE_OK else {

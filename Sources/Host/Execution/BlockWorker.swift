@@ -14,7 +14,9 @@ public enum BlockWorker {
         }
         let catalog = PluginCatalog(directories: invocation.pluginDirectories.map { URL(fileURLWithPath: $0) },
                                     hashFiles: false)
-        let result = BlockInvoker.invoke(invocation, catalog: catalog, log: log)
+        // The child opens the project's store itself: a plugin may ask for lineage or the registry.
+        let store = try? SQLiteStore(path: Project(root: URL(fileURLWithPath: invocation.projectRoot)).databaseURL)
+        let result = BlockInvoker.invoke(invocation, catalog: catalog, store: store, log: log)
         do {
             try AtomicFile.write(try JSON.encode(result), to: invocation.resultFile)
         } catch {

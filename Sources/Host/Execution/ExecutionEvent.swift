@@ -6,6 +6,16 @@ public enum ExecutionEvent: Sendable {
     case blockStarted(block: String, attempt: Int)
     case blockRetrying(block: String, attempt: Int, after: Double, error: String)
     case blockFinished(block: String, status: BlockRunStatus, seconds: Double, rows: Int?, error: String?)
+    /// What a completed block produced beyond its table: a data version, facets, registered models.
+    case blockReported(block: String, details: BlockDetails)
+}
+
+public struct BlockDetails: Sendable {
+    public var dataset: DatasetVersion?
+    /// Facets the plugin reported, as JSON values.
+    public var facets: [String: ConfigValue]
+    public var registeredModels: [ModelVersion]
+    public var git: GitState?
 }
 
 public struct ExecutionOptions: Sendable {

@@ -27,6 +27,8 @@ public struct PipelineExecutor: Sendable {
         let selectedIDs = Set(selected.map(\.uuid))
         let run = try store.pipelineRunCreate(PipelineRunCreateParams(
             pipeline: pipeline.uuid, variables: pipeline.variables, blocks: selected.map(\.uuid)))
+        let code = CodeLineage.capture(project: project, pipeline: pipeline, catalog: catalog)
+        try store.pipelineRunSetCode(id: run.id, code: code)
         var runState = PipelineRunState()
         try runState.handle(.start)
         try store.pipelineRunSetStatus(id: run.id, status: runState.status, at: Date())
@@ -47,6 +49,7 @@ public struct PipelineExecutor: Sendable {
         var startTimes: [String: Date] = [:]
         var pending: [(block: Block, delay: Double)] = []
         var running = 0
+        var reportedModels = Set<String>()
 
         try await withThrowingTaskGroup(of: (String, Outcome).self) { group in
             while !Task.isCancelled {
@@ -81,13 +84,36 @@ public struct PipelineExecutor: Sendable {
                 let elapsed = Date().timeIntervalSince(startTimes[uuid] ?? Date())
                 switch outcome {
                 case .succeeded(let result):
-                    try states[uuid]!.handle(.succeed)
                     let directory = runDirectory(pipeline.uuid, run.id, uuid).path
+                    let block = pipeline.block(uuid)!
+                    var dataset: DatasetVersion?
+                    if block.type == .dataLoader, result.rows != nil {
+                        do {
+                            dataset = try DatasetVersioning(project: project, store: store)
+                                .version(outputDirectory: URL(fileURLWithPath: directory), pipelineRunID: run.id, block: uuid)
+                        } catch {
+                            try states[uuid]!.handle(.fail)
+                            let reason = "data versioning failed: \(error)"
+                            try store.blockRunUpdate(BlockRunUpdate(pipelineRunID: run.id, block: uuid, status: states[uuid]!.status,
+                                                                    completedAt: Date(), error: reason))
+                            onEvent(.blockFinished(block: uuid, status: .failed, seconds: elapsed, rows: nil, error: reason))
+                            continue
+                        }
+                    }
+                    try states[uuid]!.handle(.succeed)
                     outputs[uuid] = .some(result.rows == nil ? nil : directory)
                     try store.blockRunUpdate(BlockRunUpdate(
                         pipelineRunID: run.id, block: uuid, status: .completed, completedAt: Date(),
                         outputPath: result.rows == nil ? nil : directory, facets: result.facets))
                     onEvent(.blockFinished(block: uuid, status: .completed, seconds: elapsed, rows: result.rows, error: nil))
+                    let registered = try store.modelVersionList(pipelineRunID: run.id, limit: 100).filter { model in
+                        !reportedModels.contains(model.version)
+                    }
+                    reportedModels.formUnion(registered.map(\.version))
+                    onEvent(.blockReported(block: uuid, details: BlockDetails(
+                        dataset: dataset,
+                        facets: result.facets.compactMapValues { try? JSON.decode(ConfigValue.self, from: Data($0.utf8)) },
+                        registeredModels: registered, git: code.git)))
                 case .failed where Task.isCancelled:
                     try states[uuid]!.handle(.cancel)
                     try store.blockRunUpdate(BlockRunUpdate(pipelineRunID: run.id, block: uuid, status: .cancelled,
@@ -141,7 +167,7 @@ public struct PipelineExecutor: Sendable {
         let runDirectory = self.runDirectory(pipeline, run, block.uuid)
         let logFile = runDirectory.appendingPathComponent("block.log")
         let invocation = BlockInvocation(
-            pipeline: pipeline, runID: run, block: block.uuid, blockKind: block.kind.name,
+            projectRoot: project.root.path, pipeline: pipeline, runID: run, block: block.uuid, blockKind: block.kind.name,
             configuration: block.configuration, inputDirectories: inputs, runDirectory: runDirectory.path,
             artifactDirectory: runDirectory.appendingPathComponent("artifacts").path,
             pluginDirectories: options.pluginDirectories.map(\.path))
@@ -193,11 +219,12 @@ public struct PipelineExecutor: Sendable {
     /// thread, not stop it: in-process mode is for trusted plugins.
     private func runInProcess(_ invocation: BlockInvocation, timeout: Double?, logFile: URL) async -> Outcome {
         let catalog = self.catalog
+        let store = self.store
         let result: BlockResult? = await withCheckedContinuation { continuation in
             let once = ResumeOnce(continuation)
             Thread.detachNewThread {
                 let log = (try? BlockLog(appendingTo: logFile)) ?? BlockLog(fd: 2)
-                let result = BlockInvoker.invoke(invocation, catalog: catalog, log: log)
+                let result = BlockInvoker.invoke(invocation, catalog: catalog, store: store, log: log)
                 try? AtomicFile.write(try JSON.encode(result), to: invocation.resultFile)
                 once.resume(result)
             }

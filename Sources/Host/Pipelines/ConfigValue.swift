@@ -34,6 +34,16 @@ public enum ConfigValue: Sendable, Equatable, Codable {
         }
     }
 
+    public var objectValue: [String: ConfigValue]? {
+        if case .map(let entries) = self { return entries }
+        return nil
+    }
+
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
     /// A short name of the value's type, for error messages.
     public var typeName: String {
         switch self {

@@ -8,6 +8,8 @@ public final class BlockContext: @unchecked Sendable {
     public let configuration: [String: ConfigValue]
     public let artifactDirectory: String
     let functions: [String: ForeignFunction]
+    /// Run-level services (lineage, registry); nil outside a pipeline run.
+    let run: RunServices?
     private let logSink: @Sendable (LogLevel, String) -> Void
     private let lock = NSLock()
     private var error: String?
@@ -22,7 +24,9 @@ public final class BlockContext: @unchecked Sendable {
     }
 
     public init(blockUUID: String, configuration: [String: ConfigValue], artifactDirectory: String,
-                functions: [String: ForeignFunction], log: @escaping @Sendable (LogLevel, String) -> Void) {
+                functions: [String: ForeignFunction], run: RunServices? = nil,
+                log: @escaping @Sendable (LogLevel, String) -> Void) {
+        self.run = run
         self.blockUUID = blockUUID
         self.configuration = configuration
         self.artifactDirectory = artifactDirectory
@@ -50,6 +54,20 @@ public final class BlockContext: @unchecked Sendable {
         guard (try? JSONSerialization.jsonObject(with: Data(json.utf8))) is [String: Any] else { return false }
         lock.withLock { reportedFacets[name] = json }
         return true
+    }
+
+    /// Runs a run-level service, turning a missing run or an error into the call's error message.
+    func service(_ name: String, _ body: (RunServices) throws -> String) -> UnsafePointer<CChar>? {
+        guard let run else {
+            setError("\(name) is only available to blocks of a pipeline run")
+            return nil
+        }
+        do {
+            return borrow(try body(run))
+        } catch {
+            setError("\(name): \(error)")
+            return nil
+        }
     }
 
     func borrow(_ text: String) -> UnsafePointer<CChar> {

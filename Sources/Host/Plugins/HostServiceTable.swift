@@ -100,11 +100,33 @@ enum HostServiceTable {
             guard let b else { return Int32(MAGE_ERROR_INVALID_INPUT) }
             let builder = TableBuilder.take(b)
             guard let out, builder.problem == nil else { return Int32(MAGE_ERROR_INVALID_INPUT) }
-            Table(columns: builder.columns).exportArrow(into: out)
+            Table(columns: builder.columns, metadata: builder.metadata).exportArrow(into: out)
             return Int32(MAGE_OK)
         }
         api.builder_free = { b in
             if let b { _ = TableBuilder.take(b) }
+        }
+        api.lineage_json = { ctx in
+            BlockContext.from(ctx)?.service("lineage_json") { try $0.lineageJSON() }
+        }
+        api.register_model = { ctx, block, version in
+            guard let context = BlockContext.from(ctx) else { return Int32(MAGE_ERROR_INVALID_INPUT) }
+            let name = block.map { String(cString: $0) }
+            guard let registered = context.service("register_model", { try $0.registerModel(name) }) else {
+                return Int32(MAGE_ERROR)
+            }
+            version?.pointee = registered
+            return Int32(MAGE_OK)
+        }
+        api.deploy_model = { ctx, version in
+            guard let context = BlockContext.from(ctx) else { return Int32(MAGE_ERROR_INVALID_INPUT) }
+            let name = version.map { String(cString: $0) }
+            return context.service("deploy_model", { try $0.deployModel(name) }) == nil ? Int32(MAGE_ERROR) : Int32(MAGE_OK)
+        }
+        api.builder_set_metadata = { b, key, value in
+            guard let b, let key, let value else { return Int32(MAGE_ERROR_INVALID_INPUT) }
+            TableBuilder.borrow(b).metadata[String(cString: key)] = String(cString: value)
+            return Int32(MAGE_OK)
         }
 
         api.function_find = { ctx, name in

@@ -3,6 +3,7 @@ import PluginAPI
 /// The host object behind `mage_table_builder`: columns a plugin adds, exported as one Arrow table.
 final class TableBuilder {
     var columns: [Column] = []
+    var metadata: [String: String] = [:]
     var problem: String?
 
     var cPointer: OpaquePointer { OpaquePointer(Unmanaged.passRetained(self).toOpaque()) }

@@ -18,6 +18,47 @@ public protocol MetadataStore: Sendable {
     /// Replaces the plugin records with what discovery found now.
     func pluginRecordsReplace(_ records: [PluginRecord]) throws
     func pluginRecordList() throws -> [PluginRecord]
+
+    /// The code a run executed (git state, plugin libraries), recorded when it starts.
+    func pipelineRunSetCode(id: Int64, code: CodeLineage) throws
+    func pipelineRunCode(id: Int64) throws -> CodeLineage?
+
+    /// Inserts a dataset version under the first free id among `base`, `base_2`, `base_3`, …
+    func datasetVersionCreate(_ version: DatasetVersion, base: String) throws -> DatasetVersion
+    /// Newest first; only those of one run when `pipelineRunID` is set.
+    func datasetVersionList(pipelineRunID: Int64?, limit: Int) throws -> [DatasetVersion]
+
+    /// Inserts a model version under the first free id among `base`, `base_2`, `base_3`, …; its `path`
+    /// names the folder that holds versions, and the id is appended to it.
+    func modelVersionCreate(_ version: ModelVersion, base: String) throws -> ModelVersion
+    func modelVersionGet(_ version: String) throws -> ModelVersion?
+    /// Newest first; only those of one run when `pipelineRunID` is set.
+    func modelVersionList(pipelineRunID: Int64?, limit: Int) throws -> [ModelVersion]
+    func modelVersionSetDeployed(_ version: String, at: Date) throws
+
+    /// The history of the registry's latest pointer, oldest first.
+    func registryEventAppend(_ event: RegistryEvent) throws
+    func registryEventList() throws -> [RegistryEvent]
+}
+
+/// One change of the registry's latest pointer (or a deployment).
+public struct RegistryEvent: Sendable, Codable, Equatable {
+    public enum Action: String, Sendable, Codable {
+        case register, promote, rollback, deploy
+    }
+
+    public var action: Action
+    public var version: String
+    /// What latest pointed to before, for register, promote and rollback.
+    public var previous: String?
+    public var at: Date
+
+    public init(action: Action, version: String, previous: String?, at: Date) {
+        self.action = action
+        self.version = version
+        self.previous = previous
+        self.at = at
+    }
 }
 
 public struct PipelineRunCreateParams: Sendable {

@@ -41,6 +41,33 @@ enum SQLiteMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v2: code lineage, dataset and model versions, registry events") { db in
+            try db.execute(sql: """
+                ALTER TABLE pipeline_runs ADD COLUMN code TEXT;
+                CREATE TABLE dataset_versions (
+                    version TEXT PRIMARY KEY,
+                    hash TEXT NOT NULL,
+                    document TEXT NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    pipeline_run_id INTEGER NOT NULL
+                );
+                CREATE INDEX dataset_versions_by_run ON dataset_versions (pipeline_run_id);
+                CREATE TABLE model_versions (
+                    version TEXT PRIMARY KEY,
+                    document TEXT NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    pipeline_run_id INTEGER NOT NULL
+                );
+                CREATE INDEX model_versions_by_run ON model_versions (pipeline_run_id);
+                CREATE TABLE registry_events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    action TEXT NOT NULL,
+                    version TEXT NOT NULL,
+                    previous TEXT,
+                    at DATETIME NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

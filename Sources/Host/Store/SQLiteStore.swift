@@ -113,6 +113,114 @@ public final class SQLiteStore: MetadataStore {
         }
     }
 
+    public func pipelineRunSetCode(id: Int64, code: CodeLineage) throws {
+        let text = String(decoding: try JSON.encode(code, pretty: false), as: UTF8.self)
+        try pool.write { db in
+            try db.execute(sql: "UPDATE pipeline_runs SET code = ? WHERE id = ?", arguments: [text, id])
+        }
+    }
+
+    public func pipelineRunCode(id: Int64) throws -> CodeLineage? {
+        let text = try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT code FROM pipeline_runs WHERE id = ?", arguments: [id])
+        }
+        return try text.map { try JSON.decode(CodeLineage.self, from: Data($0.utf8)) }
+    }
+
+    public func datasetVersionCreate(_ version: DatasetVersion, base: String) throws -> DatasetVersion {
+        try insertVersioned(table: "dataset_versions", base: base, extra: ["hash": version.hash]) { id in
+            var v = version
+            v.version = id
+            return (v, v.createdAt, v.pipelineRunID)
+        }
+    }
+
+    public func datasetVersionList(pipelineRunID: Int64?, limit: Int) throws -> [DatasetVersion] {
+        try documents(table: "dataset_versions", pipelineRunID: pipelineRunID, limit: limit)
+    }
+
+    public func modelVersionCreate(_ version: ModelVersion, base: String) throws -> ModelVersion {
+        try insertVersioned(table: "model_versions", base: base, extra: [:]) { id in
+            var v = version
+            v.version = id
+            v.path = (version.path as NSString).appendingPathComponent(id)
+            return (v, v.createdAt, v.pipelineRunID)
+        }
+    }
+
+    public func modelVersionGet(_ version: String) throws -> ModelVersion? {
+        let text = try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT document FROM model_versions WHERE version = ?", arguments: [version])
+        }
+        return try text.map { try JSON.decode(ModelVersion.self, from: Data($0.utf8)) }
+    }
+
+    public func modelVersionList(pipelineRunID: Int64?, limit: Int) throws -> [ModelVersion] {
+        try documents(table: "model_versions", pipelineRunID: pipelineRunID, limit: limit)
+    }
+
+    public func modelVersionSetDeployed(_ version: String, at: Date) throws {
+        try pool.write { db in
+            guard let text = try String.fetchOne(db, sql: "SELECT document FROM model_versions WHERE version = ?",
+                                                 arguments: [version]) else {
+                throw MageError.usage("no model version '\(version)'")
+            }
+            var model = try JSON.decode(ModelVersion.self, from: Data(text.utf8))
+            model.status = .deployed
+            model.deployedAt = at
+            try db.execute(sql: "UPDATE model_versions SET document = ? WHERE version = ?",
+                           arguments: [String(decoding: try JSON.encode(model, pretty: false), as: UTF8.self), version])
+        }
+    }
+
+    public func registryEventAppend(_ event: RegistryEvent) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO registry_events (action, version, previous, at) VALUES (?, ?, ?, ?)",
+                           arguments: [event.action.rawValue, event.version, event.previous, event.at])
+        }
+    }
+
+    public func registryEventList() throws -> [RegistryEvent] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM registry_events ORDER BY id").map { row in
+                RegistryEvent(action: RegistryEvent.Action(rawValue: row["action"]) ?? .register,
+                              version: row["version"], previous: row["previous"], at: row["at"])
+            }
+        }
+    }
+
+    /// Stores a JSON document under the first free version id among base, base_2, base_3, …
+    private func insertVersioned<T: Encodable>(table: String, base: String, extra: [String: String],
+                                               make: (String) -> (T, Date, Int64)) throws -> T {
+        try pool.write { db in
+            var n = 1
+            while true {
+                let id = n == 1 ? base : "\(base)_\(n)"
+                if try Bool.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE version = ?", arguments: [id]) == nil {
+                    let (value, created, run) = make(id)
+                    let document = String(decoding: try JSON.encode(value, pretty: false), as: UTF8.self)
+                    let columns = ["version", "document", "created_at", "pipeline_run_id"] + extra.keys.sorted()
+                    let values: [any DatabaseValueConvertible] = [id, document, created, run] + extra.keys.sorted().map { extra[$0]! }
+                    try db.execute(sql: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
+                                   arguments: StatementArguments(values))
+                    return value
+                }
+                n += 1
+            }
+        }
+    }
+
+    private func documents<T: Decodable>(table: String, pipelineRunID: Int64?, limit: Int) throws -> [T] {
+        let texts = try pool.read { db in
+            if let pipelineRunID {
+                return try String.fetchAll(db, sql: "SELECT document FROM \(table) WHERE pipeline_run_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                                           arguments: [pipelineRunID, limit])
+            }
+            return try String.fetchAll(db, sql: "SELECT document FROM \(table) ORDER BY created_at DESC, rowid DESC LIMIT ?", arguments: [limit])
+        }
+        return try texts.map { try JSON.decode(T.self, from: Data($0.utf8)) }
+    }
+
     private static func pipelineRun(_ row: Row) -> PipelineRun {
         let variablesText: String = row["variables"]
         let variables = (try? JSONDecoder().decode([String: ConfigValue].self, from: Data(variablesText.utf8))) ?? [:]

@@ -23,7 +23,8 @@ extension Table {
         let topBuffers = storage.allocate(UnsafeRawPointer?.self, count: 1)
         topBuffers[0] = nil
         out.pointee.schema = ArrowSchema(
-            format: storage.cString("+s"), name: storage.cString(""), metadata: nil, flags: 0,
+            format: storage.cString("+s"), name: storage.cString(""),
+            metadata: metadata.isEmpty ? nil : storage.arrowMetadata(metadata), flags: 0,
             n_children: Int64(n), children: schemaPointers, dictionary: nil,
             release: releaseSchema, private_data: storage.retainedPointer())
         out.pointee.array = ArrowArray(
@@ -97,6 +98,18 @@ final class ArrowExportStorage {
         let p = strdup(s)!
         allocations.append(UnsafeMutableRawPointer(p))
         return UnsafePointer(p)
+    }
+
+    /// Arrow's metadata encoding: int32 pair count, then per pair int32 length + bytes of key and value.
+    func arrowMetadata(_ pairs: [String: String]) -> UnsafePointer<CChar> {
+        var bytes: [UInt8] = []
+        func int32(_ n: Int) { withUnsafeBytes(of: Int32(n).littleEndian) { bytes.append(contentsOf: $0) } }
+        int32(pairs.count)
+        for (key, value) in pairs.sorted(by: { $0.key < $1.key }) {
+            int32(key.utf8.count); bytes.append(contentsOf: key.utf8)
+            int32(value.utf8.count); bytes.append(contentsOf: value.utf8)
+        }
+        return UnsafeRawPointer(copy(bytes)).assumingMemoryBound(to: CChar.self)
     }
 
     func retainedPointer() -> UnsafeMutableRawPointer {

@@ -31,7 +31,28 @@ extension Table {
             columns.append(try Column(schema: childSchema.pointee, array: childArray.pointee,
                                       length: length, parentOffset: parentOffset))
         }
-        self.init(columns: columns)
+        self.init(columns: columns, metadata: schema.metadata.map(Self.decodeMetadata) ?? [:])
+    }
+
+    /// Arrow's metadata encoding (native-endian int32 counts and lengths, as the C interface states).
+    static func decodeMetadata(_ pointer: UnsafePointer<CChar>) -> [String: String] {
+        let raw = UnsafeRawPointer(pointer)
+        var offset = 0
+        func int32() -> Int {
+            defer { offset += 4 }
+            return Int(raw.loadUnaligned(fromByteOffset: offset, as: Int32.self))
+        }
+        func string() -> String {
+            let length = int32()
+            defer { offset += length }
+            return String(decoding: UnsafeRawBufferPointer(start: raw + offset, count: length), as: UTF8.self)
+        }
+        var pairs: [String: String] = [:]
+        for _ in 0..<max(0, int32()) {
+            let key = string()
+            pairs[key] = string()
+        }
+        return pairs
     }
 }
 

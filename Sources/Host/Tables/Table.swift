@@ -1,9 +1,12 @@
 /// A columnar table as the host holds it: the values that cross the plugin boundary as Arrow arrays.
 public struct Table: Sendable, Equatable {
     public var columns: [Column]
+    /// Arrow schema metadata: key/value pairs that travel with the table (e.g. fitted preprocessing).
+    public var metadata: [String: String]
 
-    public init(columns: [Column]) {
+    public init(columns: [Column], metadata: [String: String] = [:]) {
         self.columns = columns
+        self.metadata = metadata
     }
 
     public var rowCount: Int { columns.first?.count ?? 0 }

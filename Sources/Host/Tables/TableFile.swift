@@ -14,6 +14,7 @@ public enum TableFile {
         public var format = "swiftmage.table.v1"
         public var rows: Int
         public var columns: [ColumnSchema]
+        public var metadata: [String: String]?
     }
 
     public struct ColumnSchema: Codable, Equatable, Sendable {
@@ -25,7 +26,7 @@ public enum TableFile {
     public static func write(_ table: Table, to directory: URL) throws {
         let schema = Schema(rows: table.rowCount, columns: table.columns.map {
             ColumnSchema(name: $0.name, type: $0.values.type, nullable: $0.validity != nil)
-        })
+        }, metadata: table.metadata.isEmpty ? nil : table.metadata)
         var text = table.columns.map { quoted($0.name) }.joined(separator: ",") + "\n"
         text.reserveCapacity(table.rowCount * table.columns.count * 8)
         for row in 0..<table.rowCount {
@@ -49,7 +50,7 @@ public enum TableFile {
         let schemaURL = directory.appendingPathComponent(schemaName)
         let dataURL = directory.appendingPathComponent(dataName)
         let schema = try JSONDecoder().decode(Schema.self, from: Data(contentsOf: schemaURL))
-        if schema.columns.isEmpty { return Table(columns: []) }
+        if schema.columns.isEmpty { return Table(columns: [], metadata: schema.metadata ?? [:]) }
         let records = try CSVRecords.parse(Data(contentsOf: dataURL), file: dataURL.path)
         guard let header = records.first, header == schema.columns.map(\.name) else {
             throw MageError.corruptData("\(dataURL.path): header does not match \(schemaName)")
@@ -74,7 +75,7 @@ public enum TableFile {
             let values = try decode(fields, as: spec.type, validity: validity, column: spec.name, file: dataURL.path)
             columns.append(Column(name: spec.name, values: values, validity: spec.nullable ? validity : nil))
         }
-        return Table(columns: columns)
+        return Table(columns: columns, metadata: schema.metadata ?? [:])
     }
 
     private static func decode(_ fields: [String], as type: ColumnType, validity: [Bool], column: String,

@@ -1,0 +1,141 @@
+import Foundation
+
+/// The model registry of a project: version folders under `model_registry/`, the `latest.json` pointer
+/// the prediction service follows, and their index and history in the metadata store. Every write that
+/// others read is atomic, so a reader never sees a half-written pointer or a pointer to a partial version.
+public struct ModelRegistry: Sendable {
+    public let project: Project
+    public let store: any MetadataStore
+
+    public init(project: Project, store: any MetadataStore) {
+        self.project = project
+        self.store = store
+    }
+
+    public var root: URL { project.root.appendingPathComponent("model_registry") }
+    public var latestFile: URL { root.appendingPathComponent("latest.json") }
+    public var deploymentFile: URL { project.root.appendingPathComponent("deployment/deployment_status.json") }
+
+    /// `latest.json`: the version that serves.
+    public struct Pointer: Codable, Sendable, Equatable {
+        public var version: String
+        public var path: String
+        public var updatedAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case version, path
+            case updatedAt = "updated_at"
+        }
+    }
+
+    public func latest() throws -> Pointer? {
+        guard let data = FileManager.default.contents(atPath: latestFile.path) else { return nil }
+        return try JSON.decode(Pointer.self, from: data)
+    }
+
+    /// Registers the model a block trained in a run: copies its artifact files into a staging folder,
+    /// takes a version id, writes metadata.json and lineage.json, renames the folder into place and
+    /// points latest at it.
+    public func register(lineage: LineageDocument, modelBlock: BlockLineage, artifactDirectory: URL,
+                         at date: Date = Date()) throws -> ModelVersion {
+        let fm = FileManager.default
+        try fm.createDirectory(at: root, withIntermediateDirectories: true)
+        let artifacts = try fm.contentsOfDirectory(atPath: artifactDirectory.path).filter { !$0.hasPrefix(".") }.sorted()
+        guard !artifacts.isEmpty else {
+            throw MageError.usage("model block '\(modelBlock.uuid)' left no artifact files in \(artifactDirectory.path)")
+        }
+        let staging = root.appendingPathComponent(".staging-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+        var placed = false
+        defer { if !placed { try? fm.removeItem(at: staging) } }
+        for name in artifacts {
+            try AtomicFile.write(try Data(contentsOf: artifactDirectory.appendingPathComponent(name)),
+                                 to: staging.appendingPathComponent(name))
+        }
+        let facets = modelBlock.facets
+        let modelType = facets["model"]?.objectValue?["model_type"]?.stringValue ?? modelBlock.kind
+        let metrics = facets["metrics"]?.objectValue ?? [:]
+        var model = try store.modelVersionCreate(ModelVersion(
+            version: "", path: "model_registry", modelType: modelType, status: .registered, metrics: metrics, createdAt: date,
+            deployedAt: nil, pipelineRunID: lineage.pipeline.runID, block: modelBlock.uuid),
+            base: VersionID.base(prefix: "v_", at: date))
+        var lineage = lineage
+        lineage.models.append(model)
+        let documents = VersionDocuments(model: model, lineage: lineage, modelBlock: modelBlock, artifacts: artifacts)
+        try AtomicFile.write(try JSON.encode(documents.metadata), to: staging.appendingPathComponent("metadata.json"))
+        try AtomicFile.write(try JSON.encode(documents.lineageFile), to: staging.appendingPathComponent("lineage.json"))
+        let final = root.appendingPathComponent(model.version)
+        guard rename(staging.path, final.path) == 0 else {
+            throw MageError.io("cannot move the new version into \(final.path): \(errnoText())")
+        }
+        placed = true
+        try setLatest(model, action: .register, at: date)
+        return model
+    }
+
+    public func promote(_ version: String, at date: Date = Date()) throws {
+        try setLatest(try complete(version), action: .promote, at: date)
+    }
+
+    /// Points latest back at the version it pointed to before the current one.
+    @discardableResult
+    public func rollback(at date: Date = Date()) throws -> ModelVersion {
+        var stack: [String] = []
+        for event in try store.registryEventList() {
+            switch event.action {
+            case .register, .promote: stack.append(event.version)
+            case .rollback: if !stack.isEmpty { stack.removeLast() }
+            case .deploy: break
+            }
+        }
+        guard stack.count >= 2 else { throw MageError.usage("nothing to roll back to: latest has had one version or none") }
+        let target = try complete(stack[stack.count - 2])
+        try setLatest(target, action: .rollback, at: date)
+        return target
+    }
+
+    /// Marks a version deployed: in the store and in `deployment/deployment_status.json`.
+    public func deploy(_ version: String, at date: Date = Date()) throws -> ModelVersion {
+        var model = try complete(version)
+        try store.modelVersionSetDeployed(version, at: date)
+        model.status = .deployed
+        model.deployedAt = date
+        try FileManager.default.createDirectory(at: deploymentFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try AtomicFile.write(try JSON.encode(DeploymentStatus(version: version, path: model.path, status: "deployed", deployedAt: date)),
+                             to: deploymentFile)
+        try store.registryEventAppend(RegistryEvent(action: .deploy, version: version, previous: nil, at: date))
+        return model
+    }
+
+    /// A version whose folder is whole (its metadata.json is the last file written before the rename).
+    private func complete(_ version: String) throws -> ModelVersion {
+        guard let model = try store.modelVersionGet(version) else {
+            let known = try store.modelVersionList(pipelineRunID: nil, limit: 5).map(\.version).joined(separator: ", ")
+            throw MageError.usage("no model version '\(version)' (newest: \(known.isEmpty ? "none" : known))")
+        }
+        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("\(version)/metadata.json").path) else {
+            throw MageError.corruptData("model version '\(version)' has no complete folder under \(root.path)")
+        }
+        var located = model
+        located.path = "model_registry/\(version)"
+        return located
+    }
+
+    private func setLatest(_ model: ModelVersion, action: RegistryEvent.Action, at date: Date) throws {
+        let previous = try? latest()?.version
+        try AtomicFile.write(try JSON.encode(Pointer(version: model.version, path: model.path, updatedAt: date)), to: latestFile)
+        try store.registryEventAppend(RegistryEvent(action: action, version: model.version, previous: previous, at: date))
+    }
+
+    struct DeploymentStatus: Codable {
+        var version: String
+        var path: String
+        var status: String
+        var deployedAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case version, path, status
+            case deployedAt = "deployed_at"
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+@testable import MageHost
+
+@Suite struct DatasetVersioningTests {
+    @Test func theHashIgnoresStorageAndFollowsTheDocumentedEncoding() throws {
+        let a = Table(columns: [Column(name: "x", values: .float64([1, -0.0, .nan])), Column(name: "churn", values: .int64([1, 0, 1]))])
+        var b = a
+        b.columns[0].values = .float64([1, 0.0, -.nan])
+        #expect(CanonicalTableHash.hash(a) == CanonicalTableHash.hash(b), "-0.0 and every NaN are canonical")
+        var c = a
+        c.columns[1].validity = [true, false, true]
+        #expect(CanonicalTableHash.hash(a) != CanonicalTableHash.hash(c), "a null is not a value")
+        // The documented encoding, written out by hand for a one-column, one-row table.
+        var bytes = Array("swiftmage.table.v1\n".utf8)
+        for n: UInt64 in [1, 1, 1] { withUnsafeBytes(of: n.littleEndian) { bytes += $0 } }
+        bytes += Array("v".utf8) + Array("l".utf8) + [1]
+        withUnsafeBytes(of: Int64(7).littleEndian) { bytes += $0 }
+        let expected = try TestEnvironment.runShell(input: bytes, "sha256sum").1.prefix(64)
+        #expect(CanonicalTableHash.hash(Table(columns: [Column(name: "v", values: .int64([7]))])) == "sha256:\(expected)")
+    }
+
+    @Test func versionsAreUniqueAndIdenticalDataIsStoredOnce() throws {
+        let project = try TestEnvironment.project(pipelines: [:])
+        let store = try SQLiteStore(path: project.databaseURL)
+        let output = try TestEnvironment.temporaryDirectory()
+        try TableFile.write(Table(columns: [Column(name: "x", values: .float64([1, 2, 3, 4])),
+                                            Column(name: "churn", values: .int64([1, 0, 0, 0]))]), to: output)
+        let versioning = DatasetVersioning(project: project, store: store)
+        let second = Date(timeIntervalSince1970: 1_800_000_000)
+        let first = try versioning.version(outputDirectory: output, pipelineRunID: 1, block: "load", at: second)
+        let again = try versioning.version(outputDirectory: output, pipelineRunID: 2, block: "load", at: second)
+        #expect(first.version == "data_v_20270115_080000")
+        #expect(again.version == "data_v_20270115_080000_2")
+        #expect(first.hash == again.hash)
+        #expect(first.labelRate == 0.25 && first.label == "churn")
+        #expect(first.features == ["x"] && first.featureCount == 1 && first.rowCount == 4)
+        let objects = try FileManager.default.contentsOfDirectory(atPath: versioning.objectsDirectory.path)
+        #expect(objects == [String(first.hash.dropFirst(7))])
+        #expect(try TableFile.read(from: project.root.appendingPathComponent(first.path)).rowCount == 4)
+        let json = String(decoding: try JSON.encode(first), as: UTF8.self)
+        #expect(json.contains("\"churn_rate\" : 0.25"))
+        #expect(try store.datasetVersionList(pipelineRunID: nil, limit: 10).map(\.version) == [again.version, first.version])
+    }
+}
