@@ -4,10 +4,13 @@ import PluginAPI
 public struct InputTable {
     public let rowCount: Int
     public let columns: [InputColumn]
+    /// The schema's key/value metadata (Arrow's encoding, decoded).
+    public let metadata: [String: String]
 
     public init(_ table: UnsafePointer<mage_table>) {
         let schema = table.pointee.schema, array = table.pointee.array
         rowCount = Int(array.length)
+        metadata = schema.metadata.map(InputTable.decodeMetadata) ?? [:]
         let parentOffset = Int(array.offset)
         columns = (0..<Int(min(schema.n_children, array.n_children))).map { i in
             InputColumn(schema: schema.children[i]!.pointee, array: array.children[i]!.pointee,
@@ -16,6 +19,27 @@ public struct InputTable {
     }
 
     public func column(named name: String) -> InputColumn? { columns.first { $0.name == name } }
+
+    /// int32 pair count, then per pair int32 length + bytes of key and of value.
+    static func decodeMetadata(_ pointer: UnsafePointer<CChar>) -> [String: String] {
+        let raw = UnsafeRawPointer(pointer)
+        var offset = 0
+        func int32() -> Int {
+            defer { offset += 4 }
+            return Int(raw.loadUnaligned(fromByteOffset: offset, as: Int32.self))
+        }
+        func string() -> String {
+            let length = int32()
+            defer { offset += length }
+            return String(decoding: UnsafeRawBufferPointer(start: raw + offset, count: length), as: UTF8.self)
+        }
+        var pairs: [String: String] = [:]
+        for _ in 0..<max(0, int32()) {
+            let key = string()
+            pairs[key] = string()
+        }
+        return pairs
+    }
 }
 
 public struct InputColumn {

@@ -35,6 +35,16 @@ public final class OutputTable {
         return check(name, api.builder_add_utf8(builder, name, borrowed, Int64(strings.count)))
     }
 
+    /// Attaches schema metadata (ABI 1.1); false on an older host.
+    @discardableResult
+    public func setMetadata(_ key: String, _ value: String) -> Bool {
+        guard PluginHost.provides(\.builder_set_metadata) else {
+            problem = "the host is older than ABI 1.1 and cannot attach table metadata"
+            return false
+        }
+        return api.builder_set_metadata(builder, key, value) == MAGE_OK
+    }
+
     /// Copies an input column as it is, nulls included.
     @discardableResult
     public func add(copyOf column: InputColumn, as name: String? = nil) -> Bool {

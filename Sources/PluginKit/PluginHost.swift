@@ -4,6 +4,12 @@ import PluginAPI
 public enum PluginHost {
     nonisolated(unsafe) public private(set) static var api: UnsafePointer<mage_host_api>!
 
+    /// Whether the host's table has a service added in a later minor (e.g. `\.lineage_json`, 1.1).
+    public static func provides<T>(_ slot: KeyPath<mage_host_api, T>) -> Bool {
+        guard let api, let offset = MemoryLayout<mage_host_api>.offset(of: slot) else { return false }
+        return Int(api.pointee.struct_size) >= offset + MemoryLayout<T>.size
+    }
+
     /// Call first in `mage_plugin_entry`. Returns false when the host speaks another ABI major.
     public static func attach(_ host: UnsafePointer<mage_host_api>?) -> Bool {
         guard let host, host.pointee.abi_major == MAGE_ABI_MAJOR else { return false }

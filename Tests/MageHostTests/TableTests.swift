@@ -25,6 +25,20 @@ import Testing
         Self.expectSame(back, Self.sample)
     }
 
+    @Test func metadataTravelsThroughArrowAndTheTableFile() throws {
+        let table = Table(columns: [Column(name: "v", values: .int64([1]))],
+                          metadata: ["swiftmage.preprocessor": "{\"means\": [0.5]}", "ünï": ""])
+        var exported = mage_table()
+        table.exportArrow(into: &exported)
+        let back = try withUnsafePointer(to: &exported) { try Table(arrow: $0) }
+        exported.array.release(&exported.array)
+        exported.schema.release(&exported.schema)
+        #expect(back.metadata == table.metadata)
+        let directory = try TestEnvironment.temporaryDirectory()
+        try TableFile.write(table, to: directory)
+        #expect(try TableFile.read(from: directory).metadata == table.metadata)
+    }
+
     @Test func aMovedChildOutlivesItsParent() throws {
         var exported = mage_table()
         Table(columns: [Column(name: "v", values: .int64([7, 8, 9]))]).exportArrow(into: &exported)
