@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "PluginKit", targets: ["PluginKit"]),
         .library(name: "MageDataLoaders", type: .dynamic, targets: ["MageDataLoaders"]),
         .library(name: "MageTransformers", type: .dynamic, targets: ["MageTransformers"]),
+        .library(name: "MageModels", type: .dynamic, targets: ["MageModels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -44,4 +45,5 @@ let package = Package(
                     exclude: ["Fixtures"]),
     ] + blockPlugin("MageDataLoaders", path: "Plugins/DataLoaders")
       + blockPlugin("MageTransformers", path: "Plugins/Transformers")
+      + blockPlugin("MageModels", path: "Plugins/Models")
 )

@@ -53,9 +53,10 @@ enum ChurnSynthetic {
             let usage = g.unit()
             let tickets = g.poisson(1.5)
             let satisfaction = min(max(0.75 - 0.07 * calls + 0.25 * g.normal(), 0), 1)
-            let logit = -1.38 + 0.45 * (calls - 2) - 2.6 * (satisfaction - 0.55) - 0.05 * (contract - 12)
+            let signal = 0.45 * (calls - 2) - 2.6 * (satisfaction - 0.55) - 0.05 * (contract - 12)
                 - 0.025 * (accountAge - 36) + 0.02 * (monthly - 70) + 0.3 * (tickets - 1.5)
-                - 1.2 * (usage - 0.5) - 0.8 * (payment - 0.5) + 0.8 * g.normal()
+                - 1.2 * (usage - 0.5) - 0.8 * (payment - 0.5)
+            let logit = -1.8 + 2.0 * signal + 0.3 * g.normal()
             let probability = 1 / (1 + exp(-logit))
             churn[i] = g.unit() < probability ? 1 : 0
             let row = [accountAge, monthly, total, services, calls, contract, payment, usage, tickets, satisfaction]

@@ -56,7 +56,7 @@ public struct ModelRegistry: Sendable {
         let modelType = facets["model"]?.objectValue?["model_type"]?.stringValue ?? modelBlock.kind
         let metrics = facets["metrics"]?.objectValue ?? [:]
         var model = try store.modelVersionCreate(ModelVersion(
-            version: "", path: "model_registry", modelType: modelType, status: .registered, metrics: metrics, createdAt: date,
+            version: "", path: "model_registry", modelType: modelType, blockKind: modelBlock.kind, status: .registered, metrics: metrics, createdAt: date,
             deployedAt: nil, pipelineRunID: lineage.pipeline.runID, block: modelBlock.uuid),
             base: VersionID.base(prefix: "v_", at: date))
         var lineage = lineage

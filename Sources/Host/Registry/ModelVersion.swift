@@ -8,6 +8,8 @@ public struct ModelVersion: Codable, Sendable, Equatable {
     /// The version folder, relative to the project root.
     public var path: String
     public var modelType: String
+    /// The block kind that trained it, whose plugin loads and serves it.
+    public var blockKind: String
     public var status: Status
     public var metrics: [String: ConfigValue]
     public var createdAt: Date
@@ -22,6 +24,7 @@ public struct ModelVersion: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case version, path, status, metrics, block
         case modelType = "model_type"
+        case blockKind = "block_kind"
         case createdAt = "created_at"
         case deployedAt = "deployed_at"
         case pipelineRunID = "pipeline_run_id"

@@ -19,6 +19,7 @@ struct VersionDocuments {
             "version": .string(model.version),
             "timestamp": .string(model.createdAt.formatted(.iso8601)),
             "model_type": .string(model.modelType),
+            "block_kind": .string(model.blockKind),
             "status": .string(model.status.rawValue),
             "metrics": .map(model.metrics),
             "feature_importance": facet("feature_importance"),
