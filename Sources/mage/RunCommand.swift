@@ -20,6 +20,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         do {
             let project = try Project(root: URL(fileURLWithPath: self.project))
+            // Relative paths in block configuration mean the project's own files, in and out of process.
+            FileManager.default.changeCurrentDirectoryPath(project.root.path)
             let variables = try runtimeVars.map(ConfigValue.parseObject(json:)) ?? [:]
             let directories = PluginCatalog.searchPath(project: project.root)
             let catalog = PluginCatalog(directories: directories, hashFiles: false)

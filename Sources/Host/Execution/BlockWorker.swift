@@ -12,6 +12,8 @@ public enum BlockWorker {
             log.write(.error, "cannot read \(invocationPath): \(error)")
             return 2
         }
+        // Relative paths in block configuration mean the project's own files.
+        FileManager.default.changeCurrentDirectoryPath(invocation.projectRoot)
         let catalog = PluginCatalog(directories: invocation.pluginDirectories.map { URL(fileURLWithPath: $0) },
                                     hashFiles: false)
         // The child opens the project's store itself: a plugin may ask for lineage or the registry.
