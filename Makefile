@@ -1,7 +1,7 @@
 # SwiftMage. `make demo` runs the demo project; `make test` runs every test.
 SWIFT ?= swift
 BIN = $(shell $(SWIFT) build --show-bin-path)
-SWIFT_PLUGINS = MageDataLoaders MageTransformers MageModels
+SWIFT_PLUGINS = MageDataLoaders MageTransformers MageModels MageExporters
 DEMO = mlops_demo
 DEMO_C_PLUGINS = $(DEMO)/plugins/libchurn_features.so
 

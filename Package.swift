@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "MageDataLoaders", type: .dynamic, targets: ["MageDataLoaders"]),
         .library(name: "MageTransformers", type: .dynamic, targets: ["MageTransformers"]),
         .library(name: "MageModels", type: .dynamic, targets: ["MageModels"]),
+        .library(name: "MageExporters", type: .dynamic, targets: ["MageExporters"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,7 +44,11 @@ let package = Package(
                           path: "Benchmarks/HostBench"),
         .testTarget(name: "MageHostTests", dependencies: ["MageHost", "PluginAPI"], path: "Tests/MageHostTests",
                     exclude: ["Fixtures"]),
+        // The exporters' renderers, unit-tested without the host (the plugin module linked directly).
+        .testTarget(name: "MageExportersTests", dependencies: ["MageExporters"], path: "Tests/MageExportersTests",
+                    exclude: ["Fixtures"]),
     ] + blockPlugin("MageDataLoaders", path: "Plugins/DataLoaders")
       + blockPlugin("MageTransformers", path: "Plugins/Transformers")
       + blockPlugin("MageModels", path: "Plugins/Models")
+      + blockPlugin("MageExporters", path: "Plugins/Exporters")
 )
