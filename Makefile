@@ -5,7 +5,7 @@ SWIFT_PLUGINS = MageDataLoaders MageTransformers MageModels MageExporters
 DEMO = mlops_demo
 DEMO_C_PLUGINS = $(DEMO)/plugins/libchurn_features.so
 
-.PHONY: build plugins test bench demo clean
+.PHONY: build plugins test bench demo train clean
 
 build:
 	$(SWIFT) build
@@ -23,10 +23,13 @@ $(DEMO)/plugins/lib%.so: $(DEMO)/plugins/src/%.c Sources/PluginAPI/include/mage_
 test: plugins
 	$(SWIFT) test
 
-demo: plugins $(DEMO_C_PLUGINS)
-	$(BIN)/mage plugins list --project $(DEMO)
-	$(BIN)/mage run $(DEMO) churn_features
-	$(BIN)/mage runs list $(DEMO) --limit 5
+demo: train
+	$(BIN)/mage models list $(DEMO)
+	$(BIN)/mage datasets list $(DEMO) --limit 3
+
+# The demo's ML pipeline: synthetic customers → preprocessing → random forest → registry → deployment.
+train: plugins $(DEMO_C_PLUGINS)
+	$(BIN)/mage run $(DEMO) demo_mlops
 
 bench:
 	$(SWIFT) build -c release
@@ -34,4 +37,4 @@ bench:
 	$(SWIFT) run -c release mage-bench Tests/MageHostTests/Fixtures/plugins
 
 clean:
-	rm -rf .build $(DEMO)/.mage_data $(DEMO_C_PLUGINS)
+	rm -rf .build $(DEMO)/.mage_data $(DEMO)/datasets $(DEMO)/model_registry $(DEMO)/deployment $(DEMO)/lineage $(DEMO_C_PLUGINS)
