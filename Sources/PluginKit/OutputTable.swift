@@ -42,7 +42,11 @@ public final class OutputTable {
             problem = "the host is older than ABI 1.1 and cannot attach table metadata"
             return false
         }
-        return api.builder_set_metadata(builder, key, value) == MAGE_OK
+        guard api.builder_set_metadata(builder, key, value) == MAGE_OK else {
+            problem = "the host refused metadata key '\(key)'"
+            return false
+        }
+        return true
     }
 
     /// Copies an input column as it is, nulls included.

@@ -20,6 +20,24 @@ import Testing
         #expect(CanonicalTableHash.hash(Table(columns: [Column(name: "v", values: .int64([7]))])) == "sha256:\(expected)")
     }
 
+    @Test func aVersioningFailureFailsTheAttemptAndIsRetried() async throws {
+        let harness = try ExecutorTests.Harness(pipelines: ["p": """
+            blocks:
+            - {uuid: numbers, type: data_loader, plugin: c_numbers, retry_config: {retries: 1, delay: 0}}
+            - {uuid: copy, type: transformer, plugin: c_passthrough, upstream_blocks: [numbers]}
+            """], fixtures: ["c_features"])
+        // A file where the datasets folder should be: storing the object cannot work.
+        try Data().write(to: harness.project.root.appendingPathComponent("datasets"))
+        let summary = try await harness.run("p")
+        let numbers = try #require(summary.blocks.first { $0.block == "numbers" })
+        #expect(numbers.status == .failed)
+        #expect(numbers.attempts == 2)
+        #expect(numbers.error?.hasPrefix("data versioning failed: ") == true)
+        #expect(numbers.error?.contains("Error Domain") == false, "one readable line, not an NSError dump")
+        #expect(summary.blocks.first { $0.block == "copy" }?.status == .upstreamFailed)
+        #expect(summary.run.status == .failed)
+    }
+
     @Test func versionsAreUniqueAndIdenticalDataIsStoredOnce() throws {
         let project = try TestEnvironment.project(pipelines: [:])
         let store = try SQLiteStore(path: project.databaseURL)

@@ -33,7 +33,8 @@ import Testing
         let models = try harness.store.modelVersionList(pipelineRunID: nil, limit: 10)
         #expect(models.count == 2)
         #expect(try registry.latest()?.version == models[0].version)
-        #expect(models.allSatisfy { $0.modelType == "BaseRate" && $0.status == .deployed })
+        #expect(models.allSatisfy { $0.modelType == "BaseRate" })
+        #expect(models.map(\.status) == [.deployed, .registered], "one deployed version at a time")
         let datasets = try harness.store.datasetVersionList(pipelineRunID: nil, limit: 10)
         #expect(datasets.count == 2 && datasets[0].hash == datasets[1].hash && datasets[0].version != datasets[1].version)
 
@@ -42,6 +43,7 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["lineage.json", "metadata.json", "model.txt"])
         let metadata = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("metadata.json"))) as? [String: Any])
         #expect(metadata["version"] as? String == models[0].version)
+        #expect(metadata["status"] as? String == "deployed")
         #expect((metadata["metrics"] as? [String: Any])?["roc_auc"] as? Double == 0.5)
         let lineage = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("lineage.json"))) as? [String: Any])
         let data = try #require(lineage["data_lineage"] as? [String: Any])

@@ -17,7 +17,13 @@ public enum BlockWorker {
         let catalog = PluginCatalog(directories: invocation.pluginDirectories.map { URL(fileURLWithPath: $0) },
                                     hashFiles: false)
         // The child opens the project's store itself: a plugin may ask for lineage or the registry.
-        let store = try? SQLiteStore(path: Project(root: URL(fileURLWithPath: invocation.projectRoot)).databaseURL)
+        let store: SQLiteStore?
+        do {
+            store = try SQLiteStore(path: Project(root: URL(fileURLWithPath: invocation.projectRoot)).databaseURL)
+        } catch {
+            log.write(.warning, "cannot open the project's store, so lineage and registry services are off: \(MageError.describe(error))")
+            store = nil
+        }
         let result = BlockInvoker.invoke(invocation, catalog: catalog, store: store, log: log)
         do {
             try AtomicFile.write(try JSON.encode(result), to: invocation.resultFile)

@@ -79,27 +79,22 @@ public struct PipelineExecutor: Sendable {
                                                         inputs: inputs, onEvent: onEvent))
                     }
                 }
-                guard running > 0, let (uuid, outcome) = try await group.next() else { break }
+                guard running > 0, var (uuid, outcome) = try await group.next() else { break }
                 running -= 1
                 let elapsed = Date().timeIntervalSince(startTimes[uuid] ?? Date())
+                let directory = runDirectory(pipeline.uuid, run.id, uuid).path
+                // Every loader output becomes a data version; if that fails, the attempt failed.
+                var dataset: DatasetVersion?
+                if case .succeeded(let result) = outcome, pipeline.block(uuid)?.type == .dataLoader, result.rows != nil {
+                    do {
+                        dataset = try DatasetVersioning(project: project, store: store)
+                            .version(outputDirectory: URL(fileURLWithPath: directory), pipelineRunID: run.id, block: uuid)
+                    } catch {
+                        outcome = .failed("data versioning failed: \(MageError.describe(error))", result)
+                    }
+                }
                 switch outcome {
                 case .succeeded(let result):
-                    let directory = runDirectory(pipeline.uuid, run.id, uuid).path
-                    let block = pipeline.block(uuid)!
-                    var dataset: DatasetVersion?
-                    if block.type == .dataLoader, result.rows != nil {
-                        do {
-                            dataset = try DatasetVersioning(project: project, store: store)
-                                .version(outputDirectory: URL(fileURLWithPath: directory), pipelineRunID: run.id, block: uuid)
-                        } catch {
-                            try states[uuid]!.handle(.fail)
-                            let reason = "data versioning failed: \(error)"
-                            try store.blockRunUpdate(BlockRunUpdate(pipelineRunID: run.id, block: uuid, status: states[uuid]!.status,
-                                                                    completedAt: Date(), error: reason))
-                            onEvent(.blockFinished(block: uuid, status: .failed, seconds: elapsed, rows: nil, error: reason))
-                            continue
-                        }
-                    }
                     try states[uuid]!.handle(.succeed)
                     outputs[uuid] = .some(result.rows == nil ? nil : directory)
                     try store.blockRunUpdate(BlockRunUpdate(

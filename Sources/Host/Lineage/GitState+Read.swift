@@ -28,8 +28,9 @@ extension CodeLineage {
     /// What a run of `pipeline` executes: the project's git state and every plugin library its blocks
     /// come from, with the SHA-256 of the file as loaded.
     public static func capture(project: Project, pipeline: Pipeline, catalog: PluginCatalog) -> CodeLineage {
+        // The libraries of the blocks, and every library of declared functions (any block may call them).
         let paths = Set(pipeline.blocks.map(\.kind.libraryPath))
-        let plugins = catalog.libraries.filter { paths.contains($0.path) }.map { library in
+        let plugins = catalog.libraries.filter { paths.contains($0.path) || !$0.functions.isEmpty }.map { library in
             PluginUse(name: library.name, version: library.version, path: library.path,
                       sha256: library.sha256 ?? (try? FileDigest.sha256(of: URL(fileURLWithPath: library.path))),
                       abi: library.abiVersion, blockKinds: library.blockKinds)

@@ -21,6 +21,10 @@ public enum ProjectScaffold {
             """, to: root.appendingPathComponent("metadata.yaml"))
         try write("""
             .mage_data/
+            datasets/
+            model_registry/
+            deployment/
+            lineage/
 
             """, to: root.appendingPathComponent(".gitignore"))
         try write("""

@@ -88,7 +88,7 @@ public struct ModelRegistry: Sendable {
             case .deploy: break
             }
         }
-        guard stack.count >= 2 else { throw MageError.usage("nothing to roll back to: latest has had one version or none") }
+        guard stack.count >= 2 else { throw MageError.usage("nothing to roll back to: latest has no earlier version left in its history") }
         let target = try complete(stack[stack.count - 2])
         try setLatest(target, action: .rollback, at: date)
         return target
@@ -100,6 +100,7 @@ public struct ModelRegistry: Sendable {
         try store.modelVersionSetDeployed(version, at: date)
         model.status = .deployed
         model.deployedAt = date
+        try setStatus(in: root.appendingPathComponent(version), "deployed", at: date)
         try FileManager.default.createDirectory(at: deploymentFile.deletingLastPathComponent(), withIntermediateDirectories: true)
         try AtomicFile.write(try JSON.encode(DeploymentStatus(version: version, path: model.path, status: "deployed", deployedAt: date)),
                              to: deploymentFile)
@@ -107,7 +108,16 @@ public struct ModelRegistry: Sendable {
         return model
     }
 
-    /// A version whose folder is whole (its metadata.json is the last file written before the rename).
+    /// Rewrites the status fields of a version's metadata.json, atomically like every registry write.
+    private func setStatus(in folder: URL, _ status: String, at date: Date) throws {
+        let file = folder.appendingPathComponent("metadata.json")
+        var metadata = try JSON.decode([String: ConfigValue].self, from: Data(contentsOf: file))
+        metadata["status"] = .string(status)
+        metadata["deployed_at"] = .string(date.formatted(.iso8601))
+        try AtomicFile.write(try JSON.encode(metadata), to: file)
+    }
+
+    /// A version whose folder is whole: folders appear by one rename once every file is written.
     private func complete(_ version: String) throws -> ModelVersion {
         guard let model = try store.modelVersionGet(version) else {
             let known = try store.modelVersionList(pipelineRunID: nil, limit: 5).map(\.version).joined(separator: ", ")

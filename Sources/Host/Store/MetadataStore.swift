@@ -34,6 +34,7 @@ public protocol MetadataStore: Sendable {
     func modelVersionGet(_ version: String) throws -> ModelVersion?
     /// Newest first; only those of one run when `pipelineRunID` is set.
     func modelVersionList(pipelineRunID: Int64?, limit: Int) throws -> [ModelVersion]
+    /// Marks one version deployed; any other deployed version goes back to registered.
     func modelVersionSetDeployed(_ version: String, at: Date) throws
 
     /// The history of the registry's latest pointer, oldest first.

@@ -166,6 +166,15 @@ public final class SQLiteStore: MetadataStore {
                 throw MageError.usage("no model version '\(version)'")
             }
             var model = try JSON.decode(ModelVersion.self, from: Data(text.utf8))
+            // One deployed version at a time: the one deployed before goes back to registered.
+            for row in try Row.fetchAll(db, sql: "SELECT version, document FROM model_versions WHERE version != ?", arguments: [version]) {
+                let otherText: String = row["document"]
+                var other = try JSON.decode(ModelVersion.self, from: Data(otherText.utf8))
+                guard other.status == .deployed else { continue }
+                other.status = .registered
+                try db.execute(sql: "UPDATE model_versions SET document = ? WHERE version = ?",
+                               arguments: [String(decoding: try JSON.encode(other, pretty: false), as: UTF8.self), other.version])
+            }
             model.status = .deployed
             model.deployedAt = at
             try db.execute(sql: "UPDATE model_versions SET document = ? WHERE version = ?",

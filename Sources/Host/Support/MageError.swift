@@ -1,3 +1,5 @@
+import Foundation
+
 /// Errors the host reports to people: each names what failed and, where one exists, what to do.
 public enum MageError: Error, CustomStringConvertible, Equatable {
     case invalidProject(String)
@@ -17,6 +19,13 @@ public enum MageError: Error, CustomStringConvertible, Equatable {
         case .unknownBlockKind(let name): "no loaded plugin provides block kind '\(name)'"
         case .blockFailed(let block, let reason): "block '\(block)' failed: \(reason)"
         }
+    }
+
+    /// One line for any error: ours as written, Foundation's as its localized description.
+    public static func describe(_ error: Error) -> String {
+        if let mage = error as? MageError { return mage.description }
+        if error is DecodingError { return "\(error)" }
+        return (error as NSError).localizedDescription
     }
 
     /// What a person can do next, when there is something.
