@@ -2,6 +2,7 @@
 SWIFT ?= swift
 BIN = $(shell $(SWIFT) build --show-bin-path)
 SWIFT_PLUGINS = MageDataLoaders MageTransformers MageModels MageExporters
+BENCH_SIZES ?= 1000,100000,1000000
 DEMO = mlops_demo
 DEMO_C_PLUGINS = $(DEMO)/plugins/libchurn_features.so
 
@@ -31,10 +32,13 @@ demo: train
 train: plugins $(DEMO_C_PLUGINS)
 	$(BIN)/mage run $(DEMO) demo_mlops
 
+# Host overheads (ABI call, libffi, plugin loading, pipeline overhead), then the random forest beside
+# scikit-learn (n_jobs=-1) on the same data in the same run. Release build; prints ratios.
 bench:
 	$(SWIFT) build -c release
-	install -d -m 0755 $$($(SWIFT) build -c release --show-bin-path)/plugins
 	$(SWIFT) run -c release mage-bench Tests/MageHostTests/Fixtures/plugins
+	python3 Benchmarks/ModelBench/compare_sklearn.py --bench $$($(SWIFT) build -c release --show-bin-path)/model-bench \
+		--out $$(mktemp -d) --sizes $(BENCH_SIZES) --repeat 1
 
 clean:
 	rm -rf .build $(DEMO)/.mage_data $(DEMO)/datasets $(DEMO)/model_registry $(DEMO)/deployment $(DEMO)/lineage $(DEMO_C_PLUGINS)

@@ -42,6 +42,8 @@ let package = Package(
         ], path: "Sources/mage"),
         .executableTarget(name: "mage-bench", dependencies: ["MageHost", "PluginAPI"],
                           path: "Benchmarks/HostBench"),
+        .executableTarget(name: "model-bench", dependencies: ["MageModels", "MageHost"],
+                          path: "Benchmarks/ModelBench", exclude: ["compare_sklearn.py"]),
         .testTarget(name: "MageHostTests", dependencies: ["MageHost", "PluginAPI"], path: "Tests/MageHostTests",
                     exclude: ["Fixtures"]),
         // The exporters' renderers, unit-tested without the host (the plugin module linked directly).

@@ -61,6 +61,7 @@ public struct DecisionTree: Sendable, Equatable {
                                 ("value", value.count)] where length != count {
             return .lengthMismatch(field: field, expected: count, found: length)
         }
+        var hasParent = [Bool](repeating: false, count: count)
         for i in 0..<count {
             guard value[i].isFinite, value[i] >= 0, value[i] <= 1 else { return .badValue(node: i, value: value[i]) }
             let f = Int(feature[i])
@@ -70,8 +71,11 @@ public struct DecisionTree: Sendable, Equatable {
             }
             guard f >= 0, f < nFeatures else { return .featureOutOfRange(node: i, feature: f, nFeatures: nFeatures) }
             guard !threshold[i].isNaN else { return .badThreshold(node: i) }
-            for child in [Int(left[i]), Int(right[i])] where child <= i || child >= count {
-                return .childOutOfRange(node: i, child: child, nodeCount: count)
+            for child in [Int(left[i]), Int(right[i])] {
+                guard child > i, child < count else { return .childOutOfRange(node: i, child: child, nodeCount: count) }
+                // One parent per node: a shared child would make the structure a graph, not a tree.
+                guard !hasParent[child] else { return .sharedChild(node: i, child: child) }
+                hasParent[child] = true
             }
         }
         return nil
@@ -87,6 +91,7 @@ enum TreeDefect: Equatable, CustomStringConvertible {
     case featureOutOfRange(node: Int, feature: Int, nFeatures: Int)
     case badThreshold(node: Int)
     case childOutOfRange(node: Int, child: Int, nodeCount: Int)
+    case sharedChild(node: Int, child: Int)
 
     var description: String {
         switch self {
@@ -100,6 +105,8 @@ enum TreeDefect: Equatable, CustomStringConvertible {
         case .badThreshold(let node): return "node \(node): threshold is NaN"
         case .childOutOfRange(let node, let child, let nodeCount):
             return "node \(node): child index \(child) out of range (must be in \(node + 1)..<\(nodeCount))"
+        case .sharedChild(let node, let child):
+            return "node \(node): child \(child) already has another parent (nodes must form a tree)"
         }
     }
 }

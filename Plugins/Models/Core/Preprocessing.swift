@@ -111,9 +111,10 @@ public struct Preprocessor: Codable, Sendable, Equatable {
         return try Preprocessor(medians: medians, means: means, scales: scales)
     }
 
-    /// Transforms one row in place.
+    /// Transforms one row of exactly `nFeatures` values in place.
     @inline(__always)
     public func transform(row: UnsafeMutableBufferPointer<Double>) {
+        precondition(row.count == nFeatures, "row has \(row.count) values, preprocessor expects \(nFeatures)")
         for f in 0..<row.count {
             let x = row[f].isNaN ? medians[f] : row[f]
             row[f] = (x - means[f]) / scales[f]

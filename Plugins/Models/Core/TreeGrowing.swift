@@ -39,12 +39,32 @@ struct TreeGrower: Sendable {
         var rng = Xoshiro256(seed: seed, stream: index)
         let n = bins.nRows, d = nFeatures, stride = self.stride, words = stride / 8
 
-        // Bootstrap as per-row draw counts instead of copied rows.
-        var counts = [UInt32](repeating: bootstrap ? 0 : 1, count: n)
+        // Bootstrap as per-row draw counts instead of copied rows. Counts are bytes so the array
+        // mostly stays in cache while n random increments hit it; a count above 255 (never seen in
+        // practice: draws per row are ~Poisson(1)) triggers an exact redo with 32-bit counts.
+        var counts = [UInt32]()
         if bootstrap {
-            counts.withUnsafeMutableBufferPointer { c in
-                for _ in 0..<n { c[rng.below(n)] &+= 1 }
+            let start = rng
+            var small = [UInt8](repeating: 0, count: n)
+            var overflow = false
+            small.withUnsafeMutableBufferPointer { c in
+                for _ in 0..<n {
+                    let i = rng.below(n)
+                    overflow = overflow || c[i] == 255
+                    c[i] &+= 1
+                }
             }
+            if overflow {
+                rng = start
+                counts = [UInt32](repeating: 0, count: n)
+                counts.withUnsafeMutableBufferPointer { c in
+                    for _ in 0..<n { c[rng.below(n)] &+= 1 }
+                }
+            } else {
+                counts = small.map { UInt32($0) }
+            }
+        } else {
+            counts = [UInt32](repeating: 1, count: n)
         }
         let inBag = counts.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
         let records = UnsafeMutableRawPointer.allocate(byteCount: inBag * stride, alignment: 8)
