@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func aFailingRunExitsNonZero() throws {
-        let plugins = try TestEnvironment.pluginDirectory(fixtures: ["crash_abort"])
+        let plugins = try TestEnvironment.pluginDirectory(fixtures: ["faulty"])
         let project = try TestEnvironment.project(pipelines: ["p": "blocks:\n- {uuid: boom, type: transformer, plugin: crash_abort}\n"])
         let (code, out, _) = try TestEnvironment.runMage(["run", project.root.path, "p"], environment: ["MAGE_PLUGIN_PATH": plugins.path])
         #expect(code == 1)
@@ -59,7 +59,7 @@ import Testing
 
 @Suite struct InterruptTests {
     @Test func interruptCancelsTheRunAndKillsItsBlockProcesses() async throws {
-        let plugins = try TestEnvironment.pluginDirectory(fixtures: ["hang"])
+        let plugins = try TestEnvironment.pluginDirectory(fixtures: ["faulty"])
         let project = try TestEnvironment.project(pipelines: ["p": "blocks:\n- {uuid: sleeper, type: transformer, plugin: hang_forever}\n"])
         let process = Process()
         process.executableURL = TestEnvironment.mage

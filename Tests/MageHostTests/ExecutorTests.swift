@@ -46,7 +46,7 @@ import Testing
             - {uuid: trap, type: transformer, plugin: crash_trap, upstream_blocks: [load]}
             - {uuid: hang, type: transformer, plugin: hang_forever, upstream_blocks: [load], timeout: 1}
             - {uuid: survivor, type: transformer, plugin: c_passthrough, upstream_blocks: [load]}
-            """], fixtures: ["c_features", "crash_segv", "crash_abort", "crash_trap", "hang"])
+            """], fixtures: ["c_features", "faulty"])
         let started = Date()
         let summary = try await harness.run("p")
         #expect(Date().timeIntervalSince(started) < 30)
@@ -165,7 +165,7 @@ import Testing
             blocks:
             - {uuid: a, type: transformer, plugin: hang_forever, timeout: 1}
             - {uuid: b, type: transformer, plugin: hang_forever, timeout: 1}
-            """], fixtures: ["hang"])
+            """], fixtures: ["faulty"])
         let summary = try await harness.run("p")
         #expect(summary.blocks.allSatisfy { $0.error?.hasPrefix("timed out") == true })
         let a = Self.block(summary, "a"), b = Self.block(summary, "b")
