@@ -244,8 +244,9 @@ enum FieldParser {
         }
         if digits == 0 {
             // Not a decimal number: maybe one of the words.
-            let word = String(decoding: UnsafeBufferPointer(rebasing: f[integralStart...]), as: UTF8.self).lowercased()
-            guard word == "nan" || word == "inf" || word == "infinity" else { return nil }
+            let word = UnsafeBufferPointer(rebasing: f[integralStart...])
+            guard equalsIgnoringCase(word, "nan") || equalsIgnoringCase(word, "inf")
+                || equalsIgnoringCase(word, "infinity") else { return nil }
         } else if i < n {
             guard f[i] == UInt8(ascii: "e") || f[i] == UInt8(ascii: "E") else { return nil }
             i += 1
@@ -266,14 +267,16 @@ enum FieldParser {
 
     /// `true` or `false`, in any case.
     static func bool(_ f: UnsafeBufferPointer<UInt8>) -> Bool? {
-        func equals(_ word: StaticString) -> Bool {
-            guard f.count == word.utf8CodeUnitCount else { return false }
-            let w = word.utf8Start
-            for k in 0..<f.count where f[k] | 0x20 != w[k] { return false }
-            return true
-        }
-        if equals("true") { return true }
-        if equals("false") { return false }
+        if equalsIgnoringCase(f, "true") { return true }
+        if equalsIgnoringCase(f, "false") { return false }
         return nil
+    }
+
+    /// Whether the bytes spell `word` (lowercase ASCII letters) in any case.
+    static func equalsIgnoringCase(_ f: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
+        guard f.count == word.utf8CodeUnitCount else { return false }
+        let w = word.utf8Start
+        for k in 0..<f.count where f[k] | 0x20 != w[k] { return false }
+        return true
     }
 }
