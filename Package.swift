@@ -2,8 +2,9 @@
 import PackageDescription
 
 /// Every block plugin is a dynamic library the host finds at run time, never a link-time dependency.
-func blockPlugin(_ name: String, path: String) -> [Target] {
-    [.target(name: name, dependencies: ["PluginAPI", "PluginKit"], path: path)]
+/// `dependencies` are the plugin's own extra ones (a system library, say), linked into it alone.
+func blockPlugin(_ name: String, path: String, dependencies: [Target.Dependency] = []) -> [Target] {
+    [.target(name: name, dependencies: ["PluginAPI", "PluginKit"] + dependencies, path: path)]
 }
 
 let package = Package(
@@ -28,6 +29,9 @@ let package = Package(
         .target(name: "PluginAPI", path: "Sources/PluginAPI"),
         .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi",
                        providers: [.apt(["libffi-dev"])]),
+        // libpq, for the postgres_query data loader; only MageDataLoaders links it.
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
         // Swift conveniences for plugin authors, linked statically into each Swift plugin.
         .target(name: "PluginKit", dependencies: ["PluginAPI"], path: "Sources/PluginKit"),
         // Host services: plugin loading, pipelines, execution, metadata store.
@@ -49,7 +53,7 @@ let package = Package(
         // The exporters' renderers, unit-tested without the host (the plugin module linked directly).
         .testTarget(name: "MageExportersTests", dependencies: ["MageExporters"], path: "Tests/MageExportersTests",
                     exclude: ["Fixtures"]),
-    ] + blockPlugin("MageDataLoaders", path: "Plugins/DataLoaders")
+    ] + blockPlugin("MageDataLoaders", path: "Plugins/DataLoaders", dependencies: ["CLibPQ"])
       + blockPlugin("MageTransformers", path: "Plugins/Transformers")
       + blockPlugin("MageModels", path: "Plugins/Models")
       + blockPlugin("MageExporters", path: "Plugins/Exporters")

@@ -9,7 +9,7 @@ public func mageDataLoadersEntry(_ host: UnsafePointer<mage_host_api>?) -> Unsaf
     guard PluginHost.attach(host) else { return nil }
     if descriptor == nil {
         descriptor = makeDescriptor(name: "mage-data-loaders", version: "1.0.0", swiftModule: "MageDataLoaders",
-                                    blocks: [ChurnSynthetic.spec])
+                                    blocks: [ChurnSynthetic.spec, CSVFile.spec, PostgresQuery.spec])
     }
     return descriptor
 }

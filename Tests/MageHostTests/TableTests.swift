@@ -8,7 +8,7 @@ import Testing
         Column(name: "x", values: .float64([1.5, .nan, -0.0, 1e300, .infinity]), validity: [true, true, false, true, true]),
         Column(name: "n", values: .int64([1, -2, .max, .min, 0])),
         Column(name: "ok", values: .bool([true, false, true, false, true]), validity: [true, true, true, false, true]),
-        Column(name: "s, \"quoted\"", values: .utf8(["a", "", "comma, here", "line\nbreak", "ünïcode"]),
+        Column(name: "s, \"quoted\"", values: .utf8(["a", "", "comma, here", "line\r\nbreak", "ünïcode"]),
                validity: [true, true, true, true, false]),
     ])
 

@@ -108,7 +108,8 @@ public enum TableFile {
     }
 
     private static func quoted(_ s: String) -> String {
-        guard s.isEmpty || s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+        // Bytes, not Characters: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        guard s.isEmpty || s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
             return s
         }
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
