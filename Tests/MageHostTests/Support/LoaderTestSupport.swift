@@ -52,19 +52,6 @@ enum LoaderTestSupport {
     /// Runs `mage` in `directory` (its working directory) with extra environment variables.
     static func runMage(_ arguments: [String], in directory: URL,
                         environment: [String: String] = [:]) throws -> (code: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = TestEnvironment.mage
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.currentDirectoryURL = directory
-        process.standardInput = FileHandle.nullDevice
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        try TestEnvironment.run(TestEnvironment.mage, arguments, environment: environment, in: directory)
     }
 }

@@ -90,10 +90,13 @@ enum TestEnvironment {
         }
     }
 
-    static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
+    static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
+                    in directory: URL? = nil) throws -> (Int32, String, String) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        if let directory { process.currentDirectoryURL = directory }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
