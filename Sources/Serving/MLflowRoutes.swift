@@ -36,9 +36,10 @@ struct MLflowRoutes {
 
     /// The body's rows as objects of features.
     static func records(_ body: JSONValue, columns: [String], maxRows: Int) throws(APIError) -> [JSONValue] {
-        guard case .object(let o) = body, o.count == 1, let (key, value) = o.first else {
+        guard case .object(let o) = body, o.count == 1, let entry = o.first else {
             throw .badRequest("expected one of dataframe_split, dataframe_records, instances, inputs")
         }
+        let key = entry.key, value = entry.value
         func positional(_ row: JSONValue, _ names: [String]) throws(APIError) -> JSONValue {
             guard case .array(let values) = row else { return row }
             guard values.count == names.count else {
@@ -58,9 +59,13 @@ struct MLflowRoutes {
                 guard lengths.count == 1, let n = lengths.first, n > 0 else {
                     throw .badRequest("columnar inputs need arrays of one positive length")
                 }
-                return try PredictionRequest.records((0..<n).map { i in
-                    .object(columnsMap.mapValues { if case .array(let a) = $0 { a[i] } else { .null } })
-                }, maxRows: maxRows)
+                let records: [JSONValue] = (0..<n).map { (i: Int) -> JSONValue in
+                    JSONValue.object(columnsMap.mapValues { (column: JSONValue) -> JSONValue in
+                        if case .array(let a) = column { return a[i] }
+                        return JSONValue.null
+                    })
+                }
+                return try PredictionRequest.records(records, maxRows: maxRows)
             default:
                 throw .badRequest("\(key) must be an array or an object")
             }

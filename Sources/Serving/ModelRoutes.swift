@@ -54,7 +54,7 @@ struct ModelRoutes {
     }
 
     func reload() async -> Response {
-        let outcome = await Blocking.run { service.follower.refresh(force: true, reason: "POST /reload") }
+        let outcome = await Blocking.value { service.follower.refresh(force: true, reason: "POST /reload") }
         switch outcome {
         case .loaded(let model), .unchanged(let model):
             return JSONResponse.make(Reloaded(status: "success", version: model.version,
@@ -118,9 +118,9 @@ struct ModelRoutes {
             lineage["predictions"] = .object([
                 "count": .number(Double(summary.count)),
                 "history": .array(history.map(LoggedPrediction.json)),
-                "last_prediction_time": summary.last.map { .string(Self.time($0)) } ?? .null,
+                "last_prediction_time": summary.last.map { JSONValue.string(Self.time($0)) } ?? JSONValue.null,
                 "served_count": .number(Double(served_.count)),
-                "last_served_time": served_.last.map { .string(Self.time($0)) } ?? .null,
+                "last_served_time": served_.last.map { JSONValue.string(Self.time($0)) } ?? JSONValue.null,
             ])
             return JSONResponse.make(LineageResponse(status: "success", version: served.version, lineage: .object(lineage)))
         } catch {
@@ -129,7 +129,7 @@ struct ModelRoutes {
     }
 
     static func time(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        ISOTime.format(date)
     }
 
     struct Logged: Encodable {
@@ -180,9 +180,10 @@ struct LoggedPrediction {
         var errors: [APIError.FieldError] = []
         let known: Set = ["input_features", "prediction", "probability", "risk_level", "user_id", "timestamp"]
         for key in o.keys.sorted() where !known.contains(key) { errors.append(.init(field: key, row: nil, error: "unknown field")) }
-        if o["input_features"] == nil { errors.append(.init(field: "input_features", row: nil, error: "missing")) }
-        else if case .object = o["input_features"]! {} else {
-            errors.append(.init(field: "input_features", row: nil, error: "expected an object, got \(o["input_features"]!.typeName)"))
+        switch o["input_features"] {
+        case nil: errors.append(.init(field: "input_features", row: nil, error: "missing"))
+        case .object?: break
+        case let value?: errors.append(.init(field: "input_features", row: nil, error: "expected an object, got \(value.typeName)"))
         }
         if o["prediction"] == nil { errors.append(.init(field: "prediction", row: nil, error: "missing")) }
         var userID: String?
@@ -221,7 +222,7 @@ enum Blocking {
         }
     }
 
-    static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    static func value<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: body()) }
         }

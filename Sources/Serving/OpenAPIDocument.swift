@@ -34,10 +34,10 @@ enum OpenAPIDocument {
         for op in operations {
             var operation: [String: JSONValue] = [
                 "summary": .string(op.summary),
-                "responses": .object(Dictionary(uniqueKeysWithValues: op.responses.map { (String($0.key), .object(["description": .string($0.value)])) })),
+                "responses": .object(Dictionary(uniqueKeysWithValues: op.responses.map { (String($0.key), JSONValue.object(["description": JSONValue.string($0.value)])) })),
             ]
             if op.requestBody {
-                operation["requestBody"] = .object(["required": .bool(true), "content": .object(["application/json": .object(["schema": .object(["type": .string(op.path == "/predict" ? "object or array" : "object").replacingType()])])])])
+                operation["requestBody"] = .object(["required": .bool(true), "content": .object(["application/json": .object(["schema": .object(["type": JSONValue.string("object")])])])])
             }
             paths[op.path, default: [:]][op.method.lowercased()] = .object(operation)
         }

@@ -52,7 +52,7 @@ final class RegistryWatcher: @unchecked Sendable {
             var offset = 0
             while offset + MemoryLayout<inotify_event>.size <= n {
                 let (wd, mask, length, name) = buffer.withUnsafeBytes { raw -> (Int32, UInt32, Int, String) in
-                    let event = raw.load(fromByteOffset: offset, as: inotify_event.self)
+                    let event = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
                     let nameStart = offset + MemoryLayout<inotify_event>.size
                     let bytes = raw[nameStart..<(nameStart + Int(event.len))].prefix { $0 != 0 }
                     return (event.wd, event.mask, Int(event.len), String(decoding: bytes, as: UTF8.self))
