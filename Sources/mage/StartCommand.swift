@@ -24,8 +24,7 @@ struct StartCommand: AsyncParsableCommand {
             let service = try PredictionService(project: project, configuration: ServingConfiguration(
                 host: host, port: port, maxBatchRows: maxBatchRows, auditEnabled: !noAudit))
             try await service.run { port in
-                print("prediction service of \(project.root.lastPathComponent) on http://\(host):\(port) (pid \(getpid()))")
-                fflush(stdout)
+                FileHandle.standardOutput.write(Data("prediction service of \(project.root.lastPathComponent) on http://\(host):\(port) (pid \(getpid()))\n".utf8))
             }
         } catch let exit as ExitCode {
             throw exit
