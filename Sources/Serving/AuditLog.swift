@@ -37,7 +37,8 @@ public final class AuditLog: Service, @unchecked Sendable {
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await Task.sleep(for: interval)
+            // Graceful shutdown ends the wait at once; the last flush below then writes what is queued.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
             flush()
         }
         flush()
