@@ -6,7 +6,11 @@ BENCH_SIZES ?= 1000,100000,1000000
 DEMO = mlops_demo
 DEMO_C_PLUGINS = $(DEMO)/plugins/libchurn_features.so
 
-.PHONY: build plugins test bench demo train clean
+.PHONY: build plugins test bench demo down serve train clean
+PORT ?= 5000
+PID_FILE = $(DEMO)/.mage_data/prediction.pid
+SERVICE_LOG = $(DEMO)/.mage_data/prediction.log
+EXAMPLE = {"account_age": 24, "monthly_charges": 65.5, "total_charges": 1569.5, "num_services": 3, "customer_service_calls": 4, "contract_length": 12, "payment_method_score": 0.8, "usage_frequency": 0.7, "support_tickets": 2, "satisfaction_score": 0.6}
 
 build:
 	$(SWIFT) build
@@ -27,6 +31,26 @@ test: plugins
 demo: train
 	$(BIN)/mage models list $(DEMO)
 	$(BIN)/mage datasets list $(DEMO) --limit 3
+	$(MAKE) --no-print-directory serve
+	@echo "--- GET /health"; curl -sS http://127.0.0.1:$(PORT)/health; echo
+	@echo "--- POST /predict (the example customer)"; curl -sS -H 'Content-Type: application/json' -d '$(EXAMPLE)' http://127.0.0.1:$(PORT)/predict; echo
+	@echo "--- GET /lineage"; curl -sS http://127.0.0.1:$(PORT)/lineage | head -c 2000; echo
+	@echo "The prediction service runs in the background (pid $$(cat $(PID_FILE)), log $(SERVICE_LOG)); stop it with: make down"
+
+# The prediction service in the background; its pid in $(PID_FILE). Waits until it answers /health.
+serve:
+	@if [ -f $(PID_FILE) ] && kill -0 $$(cat $(PID_FILE)) 2>/dev/null; then echo "prediction service already running (pid $$(cat $(PID_FILE)))"; else \
+		mkdir -p $(DEMO)/.mage_data; \
+		nohup $(BIN)/mage start $(DEMO) --role prediction --port $(PORT) > $(SERVICE_LOG) 2>&1 & echo $$! > $(PID_FILE); \
+		for i in $$(seq 1 100); do curl -sf -o /dev/null http://127.0.0.1:$(PORT)/ping && break; sleep 0.1; done; \
+		echo "prediction service started (pid $$(cat $(PID_FILE))) on http://127.0.0.1:$(PORT)"; fi
+
+# Stops exactly the service `make demo` started (SIGTERM: requests drain, the audit log is flushed).
+down:
+	@if [ -f $(PID_FILE) ]; then pid=$$(cat $(PID_FILE)); \
+		if kill -0 $$pid 2>/dev/null; then kill -TERM $$pid; while kill -0 $$pid 2>/dev/null; do sleep 0.1; done; echo "stopped prediction service (pid $$pid)"; \
+		else echo "prediction service (pid $$pid) was not running"; fi; rm -f $(PID_FILE); \
+	else echo "no prediction service started by make demo"; fi
 
 # The demo's ML pipeline: synthetic customers → preprocessing → random forest → registry → deployment.
 train: plugins $(DEMO_C_PLUGINS)

@@ -23,6 +23,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // The C ABI: one header, the contract between the host and every plugin.
@@ -41,8 +45,17 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "Sources/Host"),
+        // The prediction service (HTTP), kept out of the core library so MageHost stays server-free.
+        .target(name: "MageServing", dependencies: [
+            "MageHost",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ], path: "Sources/Serving"),
         .executableTarget(name: "mage", dependencies: [
-            "MageHost", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "MageHost", "MageServing", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/mage"),
         .executableTarget(name: "mage-bench", dependencies: ["MageHost", "PluginAPI"],
                           path: "Benchmarks/HostBench"),
@@ -50,6 +63,8 @@ let package = Package(
                           path: "Benchmarks/ModelBench", exclude: ["compare_sklearn.py"]),
         .testTarget(name: "MageHostTests", dependencies: ["MageHost", "PluginAPI"], path: "Tests/MageHostTests",
                     exclude: ["Fixtures"]),
+        .testTarget(name: "MageServingTests", dependencies: ["MageServing", "MageHost"],
+                    path: "Tests/MageServingTests"),
         // The exporters' renderers, unit-tested without the host (the plugin module linked directly).
         .testTarget(name: "MageExportersTests", dependencies: ["MageExporters"], path: "Tests/MageExportersTests",
                     exclude: ["Fixtures"]),

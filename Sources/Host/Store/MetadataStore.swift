@@ -40,6 +40,57 @@ public protocol MetadataStore: Sendable {
     /// The history of the registry's latest pointer, oldest first.
     func registryEventAppend(_ event: RegistryEvent) throws
     func registryEventList() throws -> [RegistryEvent]
+
+    /// Appends prediction records in one transaction (the prediction service's audit log, in batches).
+    func predictionAppend(_ records: [PredictionRecord]) throws
+    /// Appends one record and returns how many records of its source and model version exist after it,
+    /// in one transaction: concurrent callers get distinct counts.
+    func predictionAppendCounting(_ record: PredictionRecord) throws -> Int
+    /// The records of one source and model version, oldest first: the newest `limit` of them.
+    func predictionList(modelVersion: String, source: PredictionRecord.Source, limit: Int) throws -> [PredictionRecord]
+    /// How many records of one source and model version, and when the newest was made.
+    func predictionSummary(modelVersion: String, source: PredictionRecord.Source) throws -> PredictionSummary
+}
+
+/// One prediction, as the prediction service records it: served (`predict`, the audit log) or reported
+/// by a client (`logged`, `POST /log-prediction`).
+public struct PredictionRecord: Sendable, Codable, Equatable {
+    public enum Source: String, Sendable, Codable {
+        case predict, logged
+    }
+
+    public var source: Source
+    public var requestID: String?
+    public var modelVersion: String
+    /// JSON text.
+    public var inputs: String
+    /// JSON text.
+    public var outputs: String
+    public var latencyMilliseconds: Double?
+    public var userID: String?
+    public var at: Date
+
+    public init(source: Source, requestID: String?, modelVersion: String, inputs: String, outputs: String,
+                latencyMilliseconds: Double?, userID: String?, at: Date) {
+        self.source = source
+        self.requestID = requestID
+        self.modelVersion = modelVersion
+        self.inputs = inputs
+        self.outputs = outputs
+        self.latencyMilliseconds = latencyMilliseconds
+        self.userID = userID
+        self.at = at
+    }
+}
+
+public struct PredictionSummary: Sendable, Equatable {
+    public var count: Int
+    public var last: Date?
+
+    public init(count: Int, last: Date?) {
+        self.count = count
+        self.last = last
+    }
 }
 
 /// One change of the registry's latest pointer (or a deployment).

@@ -68,6 +68,22 @@ enum SQLiteMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v3: predictions") { db in
+            try db.execute(sql: """
+                CREATE TABLE predictions (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    source TEXT NOT NULL,
+                    request_id TEXT,
+                    model_version TEXT NOT NULL,
+                    inputs TEXT NOT NULL,
+                    outputs TEXT NOT NULL,
+                    latency_ms REAL,
+                    user_id TEXT,
+                    at DATETIME NOT NULL
+                );
+                CREATE INDEX predictions_by_version ON predictions (model_version, source, id);
+                """)
+        }
         return migrator
     }
 }

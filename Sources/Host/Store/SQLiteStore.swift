@@ -198,6 +198,50 @@ public final class SQLiteStore: MetadataStore {
         }
     }
 
+    public func predictionAppend(_ records: [PredictionRecord]) throws {
+        guard !records.isEmpty else { return }
+        try pool.write { db in
+            for record in records { try Self.insert(record, db) }
+        }
+    }
+
+    public func predictionAppendCounting(_ record: PredictionRecord) throws -> Int {
+        try pool.write { db in
+            try Self.insert(record, db)
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM predictions WHERE model_version = ? AND source = ?",
+                                    arguments: [record.modelVersion, record.source.rawValue]) ?? 0
+        }
+    }
+
+    public func predictionList(modelVersion: String, source: PredictionRecord.Source, limit: Int) throws -> [PredictionRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM predictions WHERE model_version = ? AND source = ? ORDER BY id DESC LIMIT ?
+                """, arguments: [modelVersion, source.rawValue, limit]).reversed().map { row in
+                PredictionRecord(source: PredictionRecord.Source(rawValue: row["source"]) ?? .predict, requestID: row["request_id"],
+                                 modelVersion: row["model_version"], inputs: row["inputs"], outputs: row["outputs"],
+                                 latencyMilliseconds: row["latency_ms"], userID: row["user_id"], at: row["at"])
+            }
+        }
+    }
+
+    public func predictionSummary(modelVersion: String, source: PredictionRecord.Source) throws -> PredictionSummary {
+        try pool.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS n, MAX(at) AS last FROM predictions WHERE model_version = ? AND source = ?
+                """, arguments: [modelVersion, source.rawValue])
+            return PredictionSummary(count: row?["n"] ?? 0, last: row?["last"])
+        }
+    }
+
+    private static func insert(_ r: PredictionRecord, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO predictions (source, request_id, model_version, inputs, outputs, latency_ms, user_id, at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [r.source.rawValue, r.requestID, r.modelVersion, r.inputs, r.outputs, r.latencyMilliseconds,
+                             r.userID, r.at])
+    }
+
     /// Stores a JSON document under the first free version id among base, base_2, base_3, …
     private func insertVersioned<T: Encodable>(table: String, base: String, extra: [String: String],
                                                make: (String) -> (T, Date, Int64)) throws -> T {

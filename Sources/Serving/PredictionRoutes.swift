@@ -1,0 +1,44 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MageHost
+
+/// `POST /predict`: the seed's shapes, validated against the model's signature, answered by the model
+/// `latest.json` names when the request arrives, and written to the audit log off the request path.
+struct PredictionRoutes {
+    let service: PredictionService
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.post("/predict") { request, _ in await predict(request) }
+    }
+
+    func predict(_ request: Request) async -> Response {
+        let start = ContinuousClock.now
+        let requestID = request.headers[.requestID] ?? UUID().uuidString.lowercased()
+        let headers: HTTPFields = [.requestID: requestID]
+        do throws(APIError) {
+            let body = try await RequestBody.json(request, limit: service.configuration.maxBodyBytes)
+            guard let served = service.follower.current() else { throw service.noModel }
+            let rows = try PredictionRequest.decode(body, signature: served.signature, maxRows: service.configuration.maxBatchRows)
+            let now = Date()
+            let results: [PredictionResult]
+            do {
+                results = try PredictionResult.predict(rows, on: served, at: now)
+            } catch {
+                throw APIError(status: 500, message: "the model failed to predict: \(error)")
+            }
+            let elapsed = ContinuousClock.now - start
+            service.audit?.append(.init(requestID: requestID, modelVersion: served.version, features: served.signature.featureNames,
+                                        request: rows, results: results,
+                                        latencyMilliseconds: Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000,
+                                        at: now))
+            return rows.isBatch ? JSONResponse.make(results, headers: headers) : JSONResponse.make(results[0], headers: headers)
+        } catch {
+            return JSONResponse.make(status: error.status, error, headers: headers)
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = HTTPField.Name("X-Request-Id")!
+}

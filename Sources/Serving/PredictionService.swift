@@ -1,0 +1,66 @@
+import Foundation
+import Hummingbird
+import Logging
+import MageHost
+import ServiceLifecycle
+
+/// The prediction service of a project (`mage start <project> --role prediction`): the HTTP routes, the
+/// model follower (inotify watch of `model_registry/`) and the audit log writer, run in one service
+/// group with graceful shutdown on SIGTERM and SIGINT.
+public final class PredictionService: Sendable {
+    public let project: Project
+    public let configuration: ServingConfiguration
+    public let store: any MetadataStore
+    public let follower: ModelFollower
+    public let audit: AuditLog?
+    public let metrics = PrometheusMetrics()
+    let logger: Logger
+
+    public init(project: Project, configuration: ServingConfiguration = .init(), logger: Logger = Logger(label: "mage.prediction")) throws {
+        self.project = project
+        self.configuration = configuration
+        self.logger = logger
+        store = try SQLiteStore(path: project.databaseURL)
+        let catalog = PluginCatalog(directories: configuration.pluginDirectories ?? PluginCatalog.searchPath(project: project.root),
+                                    hashFiles: false)
+        for refused in catalog.refused { logger.warning("plugin refused: \(refused.path): \(refused.reason)") }
+        follower = ModelFollower(project: project.root, loader: ModelLoader(project: project.root, catalog: catalog), logger: logger)
+        audit = configuration.auditEnabled ? AuditLog(store: store, interval: configuration.auditFlushInterval, logger: logger) : nil
+    }
+
+    var noModel: APIError {
+        .unavailable("no model is deployed yet: run the pipeline first (make train, or mage run \(project.root.lastPathComponent) demo_mlops)")
+    }
+
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+        PredictionRoutes(service: self).add(to: router)
+        ModelRoutes(service: self).add(to: router)
+        MLflowRoutes(service: self).add(to: router)
+        router.get("/metrics") { _, _ in
+            JSONResponse.text(self.metrics.render(slot: self.follower.slot.status, auditPending: self.audit?.pending),
+                              contentType: "text/plain; version=0.0.4")
+        }
+        router.get("/openapi.json") { _, _ in JSONResponse.make(OpenAPIDocument.json) }
+        return router
+    }
+
+    /// The application: the server plus the follower and the audit writer. The service group stops the
+    /// server first, then these, so the audit log is flushed after the last request.
+    public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        var services: [any Service] = [follower]
+        if let audit { services.append(audit) }
+        return Application(router: router(),
+                           configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+                                                serverName: "swiftmage-prediction"),
+                           services: services,
+                           onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+                           logger: logger)
+    }
+
+    /// Runs until SIGTERM or SIGINT, then drains requests and flushes the audit log.
+    public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await application(onServerRunning: onServerRunning).runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+/// How the prediction service runs: where it listens, its input limits and its audit log.
+public struct ServingConfiguration: Sendable {
+    public var host: String
+    /// 0 picks a free port (tests).
+    public var port: Int
+    /// The largest request body accepted; larger bodies get 413.
+    public var maxBodyBytes: Int
+    /// The most rows one batch may hold; more get 413.
+    public var maxBatchRows: Int
+    /// Whether every prediction is written to the store's `predictions` table.
+    public var auditEnabled: Bool
+    /// How long the audit writer waits between batches.
+    public var auditFlushInterval: Duration
+    /// Where model plugins are searched (defaults to the project's search path).
+    public var pluginDirectories: [URL]?
+
+    public init(host: String = "127.0.0.1", port: Int = 5000, maxBodyBytes: Int = 1 << 20, maxBatchRows: Int = 10_000,
+                auditEnabled: Bool = true, auditFlushInterval: Duration = .milliseconds(50), pluginDirectories: [URL]? = nil) {
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+        self.maxBatchRows = maxBatchRows
+        self.auditEnabled = auditEnabled
+        self.auditFlushInterval = auditFlushInterval
+        self.pluginDirectories = pluginDirectories
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MageHost
+import MageServing
+
+struct StartCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "start", abstract: "Start a service of a project (the prediction service on port 5000).")
+
+    @Argument(help: "The project folder.") var project: String
+    @Option(help: "The service: prediction.") var role: String = "prediction"
+    @Option(help: "The address to listen on.") var host: String = "127.0.0.1"
+    @Option(help: "The port (0 picks a free one).") var port: Int = 5000
+    @Flag(name: .customLong("no-audit"), help: "Do not record every prediction in the store.") var noAudit = false
+    @Option(name: .customLong("max-batch-rows"), help: "The most rows in one request.") var maxBatchRows: Int = 10_000
+
+    func run() async throws {
+        guard role == "prediction" else { throw fail(MageError.usage("unknown role '\(role)': only 'prediction' is built")) }
+        do {
+            let project = try Project(root: URL(fileURLWithPath: self.project))
+            var logger = Logger(label: "mage.prediction")
+            logger.logLevel = .info
+            let service = try PredictionService(project: project, configuration: ServingConfiguration(
+                host: host, port: port, maxBatchRows: maxBatchRows, auditEnabled: !noAudit))
+            try await service.run { port in
+                FileHandle.standardOutput.write(Data("prediction service of \(project.root.lastPathComponent) on http://\(host):\(port) (pid \(getpid()))\n".utf8))
+            }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            throw fail(error)
+        }
+    }
+}
