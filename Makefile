@@ -3,6 +3,7 @@ SWIFT ?= swift
 BIN = $(shell $(SWIFT) build --show-bin-path)
 SWIFT_PLUGINS = MageDataLoaders MageTransformers MageModels MageExporters
 BENCH_SIZES ?= 1000,100000,1000000
+RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)
 DEMO = mlops_demo
 DEMO_C_PLUGINS = $(DEMO)/plugins/libchurn_features.so
 
@@ -58,11 +59,17 @@ train: plugins $(DEMO_C_PLUGINS)
 
 # Host overheads (ABI call, libffi, plugin loading, pipeline overhead), then the random forest beside
 # scikit-learn (n_jobs=-1) on the same data in the same run. Release build; prints ratios.
+# Host overheads (ABI call, libffi, plugin loading, pipeline overhead); the random forest beside
+# scikit-learn (n_jobs=-1) on the same data; the prediction service beside its own /ping and the seed's
+# Flask service (wrk). Release build; every figure is printed beside its reference from the same run.
 bench:
 	$(SWIFT) build -c release
-	$(SWIFT) run -c release mage-bench Tests/MageHostTests/Fixtures/plugins
-	python3 Benchmarks/ModelBench/compare_sklearn.py --bench $$($(SWIFT) build -c release --show-bin-path)/model-bench \
+	install -d -m 0755 $(RELEASE_BIN)/plugins
+	for lib in $(SWIFT_PLUGINS); do install -m 0755 $(RELEASE_BIN)/lib$$lib.so $(RELEASE_BIN)/plugins/; done
+	$(RELEASE_BIN)/mage-bench Tests/MageHostTests/Fixtures/plugins
+	python3 Benchmarks/ModelBench/compare_sklearn.py --bench $(RELEASE_BIN)/model-bench \
 		--out $$(mktemp -d) --sizes $(BENCH_SIZES) --repeat 1
+	Benchmarks/ServingBench/run.sh $(RELEASE_BIN)
 
 clean:
 	rm -rf .build $(DEMO)/.mage_data $(DEMO)/datasets $(DEMO)/model_registry $(DEMO)/deployment $(DEMO)/lineage $(DEMO_C_PLUGINS)

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Serving benchmark, run by `make bench`: wrk on loopback with keep-alive, c=16 and c=64, against
+# SwiftMage's prediction service (POST /predict beside GET /ping of the same server) and against the
+# seed's Flask + scikit-learn service that reloads the model on every request. Prints requests/s, p50
+# and p99 side by side. Usage: run.sh <release bin folder>
+set -euo pipefail
+bin=$1
+here=$(cd "$(dirname "$0")" && pwd)
+duration=${BENCH_DURATION:-10s}
+command -v wrk >/dev/null || { apt-get install -y -q wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }; }
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_for() { for _ in $(seq 1 100); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no answer from $1"; exit 1; }
+measure() { # name connections url script
+    local line
+    line=$(wrk -t2 -c"$2" -d"$duration" --latency -s "$here/$4" "$3" | grep '^RESULT')
+    read -r _ rps p50 p99 errors <<<"$line"
+    printf '%-34s c=%-3s %9s req/s   p50 %7s ms   p99 %7s ms   errors %s\n' "$1" "$2" "$rps" "$p50" "$p99" "$errors"
+}
+
+# A trained, registered churn model in a copy of the demo project.
+mkdir -p "$work/project"
+cp -r "$here/../../mlops_demo/metadata.yaml" "$here/../../mlops_demo/pipelines" "$work/project/"
+"$bin/mage" run "$work/project" demo_mlops >/dev/null
+
+port=$(free_port)
+"$bin/mage" start "$work/project" --role prediction --port "$port" >"$work/service.log" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$port/ping"
+
+reference_port=$(free_port)
+data=$(ls "$work"/project/.mage_data/pipelines/demo_mlops/runs/*/make_dataset/output.csv | head -1)
+python3 "$here/flask_reference.py" train --data "$data" --registry "$work/reference"
+python3 "$here/flask_reference.py" serve --registry "$work/reference" --port "$reference_port" >"$work/flask.log" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$reference_port/ping"
+
+echo "Serving benchmark (wrk, $duration per row, keep-alive, loopback)"
+for c in 16 64; do
+    measure "swiftmage GET /ping" "$c" "http://127.0.0.1:$port/ping" ping.lua
+    measure "swiftmage POST /predict" "$c" "http://127.0.0.1:$port/predict" post_predict.lua
+    measure "flask+sklearn POST /predict (seed)" "$c" "http://127.0.0.1:$reference_port/predict" post_predict.lua
+done
