@@ -44,7 +44,8 @@ serve:
 		mkdir -p $(DEMO)/.mage_data; \
 		nohup $(BIN)/mage start $(DEMO) --role prediction --port $(PORT) > $(SERVICE_LOG) 2>&1 & echo $$! > $(PID_FILE); \
 		for i in $$(seq 1 100); do curl -sf -o /dev/null http://127.0.0.1:$(PORT)/ping && break; sleep 0.1; done; \
-		echo "prediction service started (pid $$(cat $(PID_FILE))) on http://127.0.0.1:$(PORT)"; fi
+		if curl -sf -o /dev/null http://127.0.0.1:$(PORT)/ping; then echo "prediction service started (pid $$(cat $(PID_FILE))) on http://127.0.0.1:$(PORT)"; \
+		else echo "the prediction service did not answer on port $(PORT); see $(SERVICE_LOG)"; rm -f $(PID_FILE); exit 1; fi; fi
 
 # Stops exactly the service `make demo` started (SIGTERM: requests drain, the audit log is flushed).
 down:
@@ -57,8 +58,6 @@ down:
 train: plugins $(DEMO_C_PLUGINS)
 	$(BIN)/mage run $(DEMO) demo_mlops
 
-# Host overheads (ABI call, libffi, plugin loading, pipeline overhead), then the random forest beside
-# scikit-learn (n_jobs=-1) on the same data in the same run. Release build; prints ratios.
 # Host overheads (ABI call, libffi, plugin loading, pipeline overhead); the random forest beside
 # scikit-learn (n_jobs=-1) on the same data; the prediction service beside its own /ping and the seed's
 # Flask service (wrk). Release build; every figure is printed beside its reference from the same run.
@@ -71,5 +70,5 @@ bench:
 		--out $$(mktemp -d) --sizes $(BENCH_SIZES) --repeat 1
 	Benchmarks/ServingBench/run.sh $(RELEASE_BIN)
 
-clean:
+clean: down
 	rm -rf .build $(DEMO)/.mage_data $(DEMO)/datasets $(DEMO)/model_registry $(DEMO)/deployment $(DEMO)/lineage $(DEMO_C_PLUGINS)

@@ -82,7 +82,10 @@ public final class ModelFollower: Service, @unchecked Sendable {
             slot.recordFailure(version: nil, error: message)
             return .failed(version: nil, error: message)
         }
-        if !force, let current = slot.model, current.version == pointer.version { return .unchanged(current) }
+        if !force, let current = slot.model, current.version == pointer.version {
+            slot.clearFailure()
+            return .unchanged(current)
+        }
         do {
             let model = try loader.load(pointer)
             slot.swap(in: model)

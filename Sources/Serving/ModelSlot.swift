@@ -34,6 +34,11 @@ public final class ModelSlot: Sendable {
         }
     }
 
+    /// The pointer names the model already serving again: an earlier refusal no longer matters.
+    func clearFailure() {
+        state.withLock { $0.lastFailure = nil }
+    }
+
     func recordFailure(version: String?, error: String) {
         state.withLock {
             $0.lastFailure = ReloadFailure(version: version, error: error, at: Date())

@@ -29,7 +29,7 @@ public final class PredictionService: Sendable {
     }
 
     var noModel: APIError {
-        .unavailable("no model is deployed yet: run the pipeline first (make train, or mage run \(project.root.lastPathComponent) demo_mlops)")
+        .unavailable("no model is deployed yet: run the pipeline that trains and registers one first, e.g. mage run \(project.root.path) <pipeline>")
     }
 
     public func router() -> Router<BasicRequestContext> {

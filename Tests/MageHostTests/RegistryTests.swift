@@ -44,6 +44,9 @@ import Testing
         let metadata = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("metadata.json"))) as? [String: Any])
         #expect(metadata["version"] as? String == models[0].version)
         #expect(metadata["status"] as? String == "deployed")
+        let earlier = harness.project.root.appendingPathComponent(models[1].path).appendingPathComponent("metadata.json")
+        let earlierMetadata = try JSONSerialization.jsonObject(with: Data(contentsOf: earlier)) as? [String: Any]
+        #expect(earlierMetadata?["status"] as? String == "registered", "the version deployed before goes back to registered")
         #expect((metadata["metrics"] as? [String: Any])?["roc_auc"] as? Double == 0.5)
         let lineage = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("lineage.json"))) as? [String: Any])
         let data = try #require(lineage["data_lineage"] as? [String: Any])

@@ -97,7 +97,12 @@ public struct ModelRegistry: Sendable {
     /// Marks a version deployed: in the store and in `deployment/deployment_status.json`.
     public func deploy(_ version: String, at date: Date = Date()) throws -> ModelVersion {
         var model = try complete(version)
+        let previouslyDeployed = try store.modelVersionList(pipelineRunID: nil, limit: 10_000)
+            .filter { $0.status == .deployed && $0.version != version }
         try store.modelVersionSetDeployed(version, at: date)
+        for previous in previouslyDeployed {
+            try? setStatus(in: root.appendingPathComponent(previous.version), "registered", at: nil)
+        }
         model.status = .deployed
         model.deployedAt = date
         try setStatus(in: root.appendingPathComponent(version), "deployed", at: date)
@@ -109,11 +114,11 @@ public struct ModelRegistry: Sendable {
     }
 
     /// Rewrites the status fields of a version's metadata.json, atomically like every registry write.
-    private func setStatus(in folder: URL, _ status: String, at date: Date) throws {
+    private func setStatus(in folder: URL, _ status: String, at date: Date?) throws {
         let file = folder.appendingPathComponent("metadata.json")
         var metadata = try JSON.decode([String: ConfigValue].self, from: Data(contentsOf: file))
         metadata["status"] = .string(status)
-        metadata["deployed_at"] = .string(date.formatted(.iso8601))
+        if let date { metadata["deployed_at"] = .string(date.formatted(.iso8601)) }
         try AtomicFile.write(try JSON.encode(metadata), to: file)
     }
 
