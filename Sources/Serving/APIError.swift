@@ -42,6 +42,13 @@ enum JSONResponse {
         return encoder
     }()
 
+    /// JSON already written (the /predict hot path).
+    static func make(text: String, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
     static func make<T: Encodable>(status: Int = 200, _ value: T, headers: HTTPFields = [:]) -> Response {
         let data = (try? encoder.encode(value)) ?? Data(#"{"error":"cannot encode the response"}"#.utf8)
         var fields = headers

@@ -48,15 +48,26 @@ public final class AuditLog: Service, @unchecked Sendable {
     public func flush() {
         let batch = queue.withLock { q in defer { q.removeAll() }; return q }
         guard !batch.isEmpty else { return }
-        let encoder = JSONResponse.encoder
         let records = batch.map { e -> PredictionRecord in
-            let inputs = (0..<e.request.rowCount).map { row in
-                Dictionary(uniqueKeysWithValues: e.features.enumerated().map { ($1, e.request.values[row * e.features.count + $0]) })
+            // Inputs as the client named them, one object per row (an array for a batch).
+            var inputText = e.request.isBatch ? "[" : ""
+            let width = e.features.count
+            let order = e.features.indices.sorted { e.features[$0] < e.features[$1] }
+            for row in 0..<e.request.rowCount {
+                if row > 0 { inputText += "," }
+                inputText += "{"
+                for (n, f) in order.enumerated() {
+                    if n > 0 { inputText += "," }
+                    JSONText.append(e.features[f], to: &inputText)
+                    inputText += ":"
+                    JSONText.append(e.request.values[row * width + f], to: &inputText)
+                }
+                inputText += "}"
             }
-            let inputText = String(decoding: (try? encoder.encode(e.request.isBatch ? JSONValueBox.many(inputs) : .one(inputs[0]))) ?? Data(), as: UTF8.self)
-            let outputText = String(decoding: (try? encoder.encode(e.results)) ?? Data(), as: UTF8.self)
+            if e.request.isBatch { inputText += "]" }
             return PredictionRecord(source: .predict, requestID: e.requestID, modelVersion: e.modelVersion, inputs: inputText,
-                                    outputs: outputText, latencyMilliseconds: e.latencyMilliseconds, userID: nil, at: e.at)
+                                    outputs: PredictionResult.json(e.results, batch: true), latencyMilliseconds: e.latencyMilliseconds,
+                                    userID: nil, at: e.at)
         }
         do {
             try store.predictionAppend(records)
@@ -64,16 +75,6 @@ public final class AuditLog: Service, @unchecked Sendable {
         } catch {
             logger.error("audit log: cannot write \(records.count) predictions, will retry: \(error)")
             queue.withLock { $0.insert(contentsOf: batch, at: 0) }
-        }
-    }
-
-    enum JSONValueBox: Encodable {
-        case one([String: Double]), many([[String: Double]])
-        func encode(to encoder: Encoder) throws {
-            switch self {
-            case .one(let o): try o.encode(to: encoder)
-            case .many(let m): try m.encode(to: encoder)
-            }
         }
     }
 }

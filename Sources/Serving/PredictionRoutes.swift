@@ -32,7 +32,7 @@ struct PredictionRoutes {
                                         request: rows, results: results,
                                         latencyMilliseconds: Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000,
                                         at: now))
-            return rows.isBatch ? JSONResponse.make(results, headers: headers) : JSONResponse.make(results[0], headers: headers)
+            return JSONResponse.make(text: PredictionResult.json(results, batch: rows.isBatch), headers: headers)
         } catch {
             return JSONResponse.make(status: error.status, error, headers: headers)
         }
