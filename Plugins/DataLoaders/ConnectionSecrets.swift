@@ -37,17 +37,8 @@ struct ConnectionSecrets {
     static func redactSyntax(_ text: String) -> String {
         var bytes = Array(text.utf8)
         var ranges: [Range<Int>] = []
-        let keyword = Array("password".utf8)
-        var i = 0
-        while i + keyword.count <= bytes.count {
-            let matches = (0..<keyword.count).allSatisfy { bytes[i + $0] | 0x20 == keyword[$0] }
-            guard matches, i == 0 || !isWordByte(bytes[i - 1]) else { i += 1; continue }
-            var j = i + keyword.count
-            while j < bytes.count, isSpace(bytes[j]) { j += 1 }
-            guard j < bytes.count, bytes[j] == UInt8(ascii: "=") else { i += 1; continue }
-            j += 1
-            while j < bytes.count, isSpace(bytes[j]) { j += 1 }
-            let start = j
+        forEachPasswordValue(bytes) { start in
+            var j = start
             if j < bytes.count, bytes[j] == UInt8(ascii: "'") {
                 j += 1
                 while j < bytes.count, bytes[j] != UInt8(ascii: "'") { j += bytes[j] == UInt8(ascii: "\\") ? 2 : 1 }
@@ -56,10 +47,10 @@ struct ConnectionSecrets {
                 while j < bytes.count, !isSpace(bytes[j]) { j += 1 }
             }
             if j > start { ranges.append(start..<j) }
-            i = j
+            return j
         }
         let separator = Array("://".utf8)
-        i = 0
+        var i = 0
         while i + separator.count <= bytes.count {
             guard bytes[i..<(i + separator.count)].elementsEqual(separator) else { i += 1; continue }
             let authorityStart = i + separator.count
@@ -96,16 +87,8 @@ struct ConnectionSecrets {
             }
         }
         // password=value pairs: key/value strings, and URL query parameters (up to the next &).
-        let keyword = Array("password".utf8)
-        var i = 0
-        while i + keyword.count <= bytes.count {
-            let matches = (0..<keyword.count).allSatisfy { bytes[i + $0] | 0x20 == keyword[$0] }
-            guard matches, i == 0 || !isWordByte(bytes[i - 1]) else { i += 1; continue }
-            var j = i + keyword.count
-            while j < bytes.count, isSpace(bytes[j]) { j += 1 }
-            guard j < bytes.count, bytes[j] == UInt8(ascii: "=") else { i += 1; continue }
-            j += 1
-            while j < bytes.count, isSpace(bytes[j]) { j += 1 }
+        forEachPasswordValue(bytes) { start in
+            var j = start
             var value: [UInt8] = []
             var raw: [UInt8] = []
             if j < bytes.count, bytes[j] == UInt8(ascii: "'") {
@@ -132,8 +115,25 @@ struct ConnectionSecrets {
                 found.append(parameter)
                 if let decoded = parameter.removingPercentEncoding { found.append(decoded) }
             }
-            i = j
+            return j
         }
         return found
+    }
+
+    /// Finds each `password = value` (the keyword matched whole and case-insensitively, spaces allowed
+    /// around `=`) and hands the value's first byte to `consume`, which returns where the scan goes on.
+    private static func forEachPasswordValue(_ bytes: [UInt8], _ consume: (Int) -> Int) {
+        let keyword = Array("password".utf8)
+        var i = 0
+        while i + keyword.count <= bytes.count {
+            let matches = (0..<keyword.count).allSatisfy { bytes[i + $0] | 0x20 == keyword[$0] }
+            guard matches, i == 0 || !isWordByte(bytes[i - 1]) else { i += 1; continue }
+            var j = i + keyword.count
+            while j < bytes.count, isSpace(bytes[j]) { j += 1 }
+            guard j < bytes.count, bytes[j] == UInt8(ascii: "=") else { i += 1; continue }
+            j += 1
+            while j < bytes.count, isSpace(bytes[j]) { j += 1 }
+            i = consume(j)
+        }
     }
 }
