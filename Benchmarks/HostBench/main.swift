@@ -138,3 +138,44 @@ func pipelineMilliseconds(_ uuid: String, runs: Int) async throws -> Double {
 let isolated = try await pipelineMilliseconds("noop_process", runs: 20)
 let inProcess = try await pipelineMilliseconds("noop_in_process", runs: 50)
 row("5 no-op blocks, isolated (ms per run)", isolated, unit: "ms", reference: "5 no-op blocks, in-process", inProcess)
+
+// 5. The demo's deployed model (random forest) through the Models plugin's ABI, as the prediction service
+// calls it: one 1,000-row batch beside the same 1,000 rows predicted one call at a time.
+let demo = work.appendingPathComponent("demo")
+let demoSource = sources.appendingPathComponent("../../../../mlops_demo").standardizedFileURL
+try FileManager.default.createDirectory(at: demo, withIntermediateDirectories: true)
+for item in ["metadata.yaml", "pipelines"] {
+    try FileManager.default.copyItem(at: demoSource.appendingPathComponent(item), to: demo.appendingPathComponent(item))
+}
+try run(mage, ["run", demo.path, "demo_mlops"])
+let demoCatalog = PluginCatalog(directories: PluginCatalog.searchPath(project: demo), hashFiles: false)
+guard let pointer = try ModelRegistry(project: try Project(root: demo), store: try SQLiteStore(path: demo.appendingPathComponent(".mage_data/mage.db"))).latest(),
+      let metadata = try JSONSerialization.jsonObject(with: Data(contentsOf: demo.appendingPathComponent(pointer.path).appendingPathComponent("metadata.json"))) as? [String: Any],
+      let modelKind = metadata["block_kind"] as? String else {
+    throw MageError.io("the demo pipeline deployed no model")
+}
+let model = try LoadedModel(kind: try demoCatalog.blockKind(named: modelKind), directory: demo.appendingPathComponent(pointer.path))
+let runsFolder = demo.appendingPathComponent(".mage_data/pipelines/demo_mlops/runs")
+let firstRun = try FileManager.default.contentsOfDirectory(atPath: runsFolder.path).sorted().first!
+let dataset = try TableFile.read(from: runsFolder.appendingPathComponent(firstRun).appendingPathComponent("make_dataset"))
+let signature = try JSONSerialization.jsonObject(with: Data(contentsOf: demo.appendingPathComponent(pointer.path).appendingPathComponent("signature.json"))) as! [String: Any]
+let featureNames = (signature["features"] as! [[String: Any]]).map { $0["name"] as! String }
+let batchRows = 1_000
+var batch = [Double]()
+for r in 0..<batchRows {
+    for name in featureNames {
+        switch dataset.column(named: name)!.values {
+        case .float64(let v): batch.append(v[r % v.count])
+        case .int64(let v): batch.append(Double(v[r % v.count]))
+        default: throw MageError.io("feature \(name) is not numeric")
+        }
+    }
+}
+let batchRepeats = 200
+let batchTime = try seconds { for _ in 0..<batchRepeats { blackHole(try model.predict(rows: batch)) } } / Double(batchRepeats)
+let singleTime = try seconds {
+    for _ in 0..<(batchRepeats / 10) {
+        for r in 0..<batchRows { blackHole(try model.predict(rows: Array(batch[(r * featureNames.count)..<((r + 1) * featureNames.count)]))) }
+    }
+} / Double(batchRepeats / 10)
+row("\(modelKind): 1,000-row batch, model time", batchTime * 1000, unit: "ms", reference: "1,000 one-row calls", singleTime * 1000)

@@ -43,10 +43,10 @@ enum JSONResponse {
     }()
 
     /// JSON already written (the /predict hot path).
-    static func make(text: String, headers: HTTPFields = [:]) -> Response {
+    static func make(json: [UInt8], headers: HTTPFields = [:]) -> Response {
         var fields = headers
         fields[.contentType] = "application/json"
-        return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
+        return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: json)))
     }
 
     static func make<T: Encodable>(status: Int = 200, _ value: T, headers: HTTPFields = [:]) -> Response {

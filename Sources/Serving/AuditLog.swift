@@ -13,7 +13,8 @@ public final class AuditLog: Service, @unchecked Sendable {
         var modelVersion: String
         var features: [String]
         var request: PredictionRequest
-        var results: [PredictionResult]
+        /// The response body, as the client received it.
+        var response: [UInt8]
         var latencyMilliseconds: Double
         var at: Date
     }
@@ -39,9 +40,9 @@ public final class AuditLog: Service, @unchecked Sendable {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             // Graceful shutdown ends the wait at once; the last flush below then writes what is queued.
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
-            flush()
+            await Blocking.value { self.flush() }
         }
-        flush()
+        await Blocking.value { self.flush() }
     }
 
     /// Writes every queued entry in one transaction; on failure they go back to the queue.
@@ -49,25 +50,8 @@ public final class AuditLog: Service, @unchecked Sendable {
         let batch = queue.withLock { q in defer { q.removeAll() }; return q }
         guard !batch.isEmpty else { return }
         let records = batch.map { e -> PredictionRecord in
-            // Inputs as the client named them, one object per row (an array for a batch).
-            var inputText = e.request.isBatch ? "[" : ""
-            let width = e.features.count
-            let order = e.features.indices.sorted { e.features[$0] < e.features[$1] }
-            for row in 0..<e.request.rowCount {
-                if row > 0 { inputText += "," }
-                inputText += "{"
-                for (n, f) in order.enumerated() {
-                    if n > 0 { inputText += "," }
-                    JSONText.append(e.features[f], to: &inputText)
-                    inputText += ":"
-                    JSONText.append(e.request.values[row * width + f], to: &inputText)
-                }
-                inputText += "}"
-            }
-            if e.request.isBatch { inputText += "]" }
-            return PredictionRecord(source: .predict, requestID: e.requestID, modelVersion: e.modelVersion, inputs: inputText,
-                                    outputs: PredictionResult.json(e.results, batch: true), latencyMilliseconds: e.latencyMilliseconds,
-                                    userID: nil, at: e.at)
+            PredictionRecord(source: .predict, requestID: e.requestID, modelVersion: e.modelVersion, inputs: Self.inputs(e),
+                             outputs: Self.outputs(e), latencyMilliseconds: e.latencyMilliseconds, userID: nil, at: e.at)
         }
         do {
             try store.predictionAppend(records)
@@ -76,5 +60,32 @@ public final class AuditLog: Service, @unchecked Sendable {
             logger.error("audit log: cannot write \(records.count) predictions, will retry: \(error)")
             queue.withLock { $0.insert(contentsOf: batch, at: 0) }
         }
+    }
+
+    /// The inputs as the client named them, keys sorted, one object per row (an array for a batch).
+    static func inputs(_ e: Entry) -> String {
+        let width = e.features.count
+        let order = e.features.indices.sorted { e.features[$0] < e.features[$1] }
+        var json = JSONWriter(capacity: 32 * width * e.request.rowCount + 2)
+        if e.request.isBatch { json.raw(UInt8(ascii: "[")) }
+        for row in 0..<e.request.rowCount {
+            if row > 0 { json.raw(UInt8(ascii: ",")) }
+            json.raw(UInt8(ascii: "{"))
+            for (n, f) in order.enumerated() {
+                if n > 0 { json.raw(UInt8(ascii: ",")) }
+                json.string(e.features[f])
+                json.raw(UInt8(ascii: ":"))
+                json.number(e.request.values[row * width + f])
+            }
+            json.raw(UInt8(ascii: "}"))
+        }
+        if e.request.isBatch { json.raw(UInt8(ascii: "]")) }
+        return json.text
+    }
+
+    /// The results, always as an array.
+    static func outputs(_ e: Entry) -> String {
+        let body = String(decoding: e.response, as: UTF8.self)
+        return e.request.isBatch ? body : "[" + body + "]"
     }
 }

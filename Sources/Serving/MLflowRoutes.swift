@@ -14,18 +14,18 @@ struct MLflowRoutes {
         router.post("/invocations") { request, _ in await invocations(request) }
     }
 
-    struct Predictions: Encodable { var predictions: [JSONValue] }
+    struct Answer: Encodable { var predictions: [JSONValue] }
 
     func invocations(_ request: Request) async -> Response {
         do throws(APIError) {
             let body = try await RequestBody.json(request, limit: service.configuration.maxBodyBytes)
             guard let served = service.follower.current() else { throw service.noModel }
-            let signature = served.signature
-            let records = try Self.records(body, columns: signature.featureNames, maxRows: service.configuration.maxBatchRows)
-            let rows = try PredictionRequest.rows(records, signature: signature, isBatch: true)
+            let schema = served.schema
+            let records = try Self.records(body, columns: schema.featureNames, maxRows: service.configuration.maxBatchRows)
+            let rows = try PredictionRequest.rows(records, schema: schema, isBatch: true)
             do {
-                let results = try PredictionResult.predict(rows, on: served)
-                return JSONResponse.make(Predictions(predictions: results.map(\.prediction)))
+                let predictions = try Predictions.run(rows, on: served)
+                return JSONResponse.make(Answer(predictions: (0..<predictions.rowCount).map(predictions.label(row:))))
             } catch {
                 throw APIError(status: 500, message: "the model failed to predict: \(error)")
             }

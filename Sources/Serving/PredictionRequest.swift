@@ -1,6 +1,6 @@
 import Foundation
 
-/// The rows of a prediction request, validated against the model's signature: every feature present, a
+/// The rows of a prediction request, validated against the model's schema: every feature present, a
 /// finite number, and nothing else.
 public struct PredictionRequest: Sendable {
     /// Row-major, in the signature's feature order.
@@ -10,13 +10,16 @@ public struct PredictionRequest: Sendable {
     public var isBatch: Bool
 
     /// `POST /predict`: one object, or an array of objects.
-    public static func decode(_ body: JSONValue, signature: ModelSignature, maxRows: Int) throws(APIError) -> PredictionRequest {
+    static func decode(_ body: JSONValue, schema: ModelSchema, maxRows: Int) throws(APIError) -> PredictionRequest {
         switch body {
         case .object(let object):
-            return PredictionRequest(values: try row(object, index: nil, signature: signature), rowCount: 1, isBatch: false)
+            var values: [Double] = []
+            values.reserveCapacity(schema.featureNames.count)
+            try row(object, index: nil, schema: schema, into: &values)
+            return PredictionRequest(values: values, rowCount: 1, isBatch: false)
         case .array(let items):
             let objects = try records(items, maxRows: maxRows)
-            return try rows(objects, signature: signature, isBatch: true)
+            return try rows(objects, schema: schema, isBatch: true)
         default:
             throw .invalid([.init(field: "(body)", row: nil, error: "expected an object of features or an array of them, got \(body.typeName)")])
         }
@@ -28,9 +31,9 @@ public struct PredictionRequest: Sendable {
         return items
     }
 
-    static func rows(_ items: [JSONValue], signature: ModelSignature, isBatch: Bool) throws(APIError) -> PredictionRequest {
+    static func rows(_ items: [JSONValue], schema: ModelSchema, isBatch: Bool) throws(APIError) -> PredictionRequest {
         var values: [Double] = []
-        values.reserveCapacity(items.count * signature.features.count)
+        values.reserveCapacity(items.count * schema.featureNames.count)
         var errors: [APIError.FieldError] = []
         for (index, item) in items.enumerated() {
             guard case .object(let object) = item else {
@@ -38,7 +41,7 @@ public struct PredictionRequest: Sendable {
                 continue
             }
             do throws(APIError) {
-                values += try row(object, index: index, signature: signature)
+                try row(object, index: index, schema: schema, into: &values)
             } catch {
                 errors += error.fields
             }
@@ -48,25 +51,26 @@ public struct PredictionRequest: Sendable {
         return PredictionRequest(values: values, rowCount: items.count, isBatch: isBatch)
     }
 
-    /// One row in feature order; every problem of the row at once.
-    static func row(_ object: [String: JSONValue], index: Int?, signature: ModelSignature) throws(APIError) -> [Double] {
+    /// Appends one row in feature order; throws every problem of the row at once.
+    static func row(_ object: [String: JSONValue], index: Int?, schema: ModelSchema, into values: inout [Double]) throws(APIError) {
         var errors: [APIError.FieldError] = []
-        var row: [Double] = []
-        row.reserveCapacity(signature.features.count)
-        for name in signature.featureNames {
-            switch object[name] {
+        var present = 0
+        for name in schema.featureNames {
+            let value = object[name]
+            if value != nil { present += 1 }
+            switch value {
             case nil: errors.append(.init(field: name, row: index, error: "missing"))
-            case .number(let d)? where d.isFinite: row.append(d)
+            case .number(let d)? where d.isFinite: values.append(d)
             case .number?: errors.append(.init(field: name, row: index, error: "not a finite number"))
             case .null?: errors.append(.init(field: name, row: index, error: "null: expected a number"))
             case let value?: errors.append(.init(field: name, row: index, error: "expected a number, got \(value.typeName)"))
             }
         }
-        let known = Set(signature.featureNames)
-        for key in object.keys.sorted() where !known.contains(key) {
-            errors.append(.init(field: key, row: index, error: "unknown field (the model takes \(signature.featureNames.joined(separator: ", ")))"))
+        if object.count > present {
+            for key in object.keys.sorted() where schema.featurePositions[key] == nil {
+                errors.append(.init(field: key, row: index, error: "unknown field (the model takes \(schema.featureNames.joined(separator: ", ")))"))
+            }
         }
         guard errors.isEmpty else { throw .invalid(errors) }
-        return row
     }
 }

@@ -14,25 +14,28 @@ struct PredictionRoutes {
 
     func predict(_ request: Request) async -> Response {
         let start = ContinuousClock.now
-        let requestID = request.headers[.requestID] ?? UUID().uuidString.lowercased()
+        let requestID = request.headers[.requestID] ?? RequestID.next()
         let headers: HTTPFields = [.requestID: requestID]
         do throws(APIError) {
             let body = try await RequestBody.json(request, limit: service.configuration.maxBodyBytes)
             guard let served = service.follower.current() else { throw service.noModel }
-            let rows = try PredictionRequest.decode(body, signature: served.signature, maxRows: service.configuration.maxBatchRows)
-            let now = Date()
-            let results: [PredictionResult]
+            let rows = try PredictionRequest.decode(body, schema: served.schema, maxRows: service.configuration.maxBatchRows)
+            let predictions: Predictions
             do {
-                results = try PredictionResult.predict(rows, on: served, at: now)
+                predictions = try Predictions.run(rows, on: served)
             } catch {
                 throw APIError(status: 500, message: "the model failed to predict: \(error)")
             }
-            let elapsed = ContinuousClock.now - start
-            service.audit?.append(.init(requestID: requestID, modelVersion: served.version, features: served.signature.featureNames,
-                                        request: rows, results: results,
-                                        latencyMilliseconds: Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000,
-                                        at: now))
-            return JSONResponse.make(text: PredictionResult.json(results, batch: rows.isBatch), headers: headers)
+            var json = JSONWriter(capacity: 224 * rows.rowCount + 2)
+            predictions.writeJSON(to: &json, batch: rows.isBatch)
+            if let audit = service.audit {
+                let elapsed = ContinuousClock.now - start
+                audit.append(.init(requestID: requestID, modelVersion: served.version, features: served.schema.featureNames,
+                                   request: rows, response: json.bytes,
+                                   latencyMilliseconds: Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000,
+                                   at: predictions.time))
+            }
+            return JSONResponse.make(json: json.bytes, headers: headers)
         } catch {
             return JSONResponse.make(status: error.status, error, headers: headers)
         }

@@ -5,9 +5,7 @@ import Hummingbird
 /// `limit` bytes (else 413), not empty and well-formed (else 400).
 enum RequestBody {
     static func json(_ request: Request, limit: Int) async throws(APIError) -> JSONValue {
-        let contentType = request.headers[.contentType]?.split(separator: ";").first
-            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        guard contentType == "application/json" else {
+        guard isJSON(request.headers[.contentType]) else {
             throw .unsupportedMediaType("Content-Type must be application/json, got \(request.headers[.contentType] ?? "none")")
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
@@ -20,10 +18,22 @@ enum RequestBody {
             throw .tooLarge("the body is over the limit of \(limit) bytes")
         }
         guard buffer.readableBytes > 0 else { throw .badRequest("the body is empty: send a JSON object") }
-        do {
-            return try JSONValue.parse(Data(buffer.readableBytesView))
-        } catch {
-            throw .badRequest("the body is not valid JSON")
+        let parsed = buffer.withUnsafeReadableBytes { raw in
+            Result { () throws(JSONParser.Failure) in try JSONParser.parse(raw.bindMemory(to: UInt8.self)) }
         }
+        guard case .success(let value) = parsed else { throw .badRequest("the body is not valid JSON") }
+        return value
+    }
+
+    /// `application/json`, any case, with or without parameters (`; charset=utf-8`).
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard var type = contentType?.utf8[...] else { return false }
+        if let semicolon = type.firstIndex(of: UInt8(ascii: ";")) { type = type[..<semicolon] }
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        while let first = type.first, blank(first) { type = type.dropFirst() }
+        while let last = type.last, blank(last) { type = type.dropLast() }
+        let expected = "application/json".utf8
+        let lowercase: (UInt8) -> UInt8 = { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }
+        return type.count == expected.count && zip(type, expected).allSatisfy { lowercase($0) == $1 }
     }
 }

@@ -10,6 +10,10 @@ public final class ServedModel: Sendable {
     public let directory: URL
     public let model: LoadedModel
     public let signature: ModelSignature
+    /// The signature as requests use it, derived once.
+    let schema: ModelSchema
+    /// `"v_…"`, rendered once for every response.
+    let versionJSON: [UInt8]
     public let blockKind: String
     public let modelType: String?
     /// `lineage.json` of the version (`{}` when absent).
@@ -23,6 +27,10 @@ public final class ServedModel: Sendable {
         self.directory = directory
         self.model = model
         self.signature = signature
+        schema = ModelSchema(signature)
+        var json = JSONWriter(capacity: version.utf8.count + 2)
+        json.string(version)
+        versionJSON = json.bytes
         self.blockKind = blockKind
         self.modelType = modelType
         self.lineage = lineage

@@ -73,4 +73,22 @@ import Testing
         #expect(try store.pluginRecordList().map(\.path) == ["/b.so"])
         #expect(try store.pluginRecordList().first?.refusedReason == "no entry symbol")
     }
+
+    @Test(arguments: stores)
+    func keepsPredictionsWithTheirTimesToTheMillisecond(_ factory: Factory) throws {
+        let store = try factory.make()
+        // Times on both sides of a leap day, the epoch and a far date, each with milliseconds.
+        let times = [951_782_400.5, 0.001, 1_800_000_000.999, 4_102_444_799.123].map { Date(timeIntervalSince1970: $0) }
+        try store.predictionAppend(times.enumerated().map { i, at in
+            PredictionRecord(source: .predict, requestID: "r\(i)", modelVersion: "v1", inputs: #"{"a":\#(i)}"#, outputs: "[]",
+                             latencyMilliseconds: 0.5, userID: nil, at: at)
+        })
+        let kept = try store.predictionList(modelVersion: "v1", source: .predict, limit: 10)
+        #expect(kept.map(\.requestID) == ["r0", "r1", "r2", "r3"])
+        for (record, at) in zip(kept, times) {
+            #expect(abs(record.at.timeIntervalSince1970 - at.timeIntervalSince1970) < 0.0015, "\(record.at) vs \(at)")
+        }
+        #expect(try store.predictionSummary(modelVersion: "v1", source: .predict).count == 4)
+        #expect(SQLiteDateText.format(Date(timeIntervalSince1970: 951_782_400.5)) == "2000-02-29 00:00:00.500")
+    }
 }

@@ -19,7 +19,7 @@ import MageHost
             let probability = try #require(result["probability"] as? [String: Double])
             let churn = try #require(probability["churn"]), noChurn = try #require(probability["no_churn"])
             #expect(abs(churn + noChurn - 1) < 1e-9)
-            #expect(result["risk_level"] as? String == PredictionResult.riskLevel(churn))
+            #expect(result["risk_level"] as? String == Predictions.riskLevel(churn))
             #expect(result["prediction"] as? Int == (churn > noChurn ? 1 : 0))
 
             let (batchStatus, batch) = try await HTTP.json("POST", base, "/predict", "[\(exampleBody), \(exampleBody)]")

@@ -138,7 +138,7 @@ public struct RandomForestClassifier: Sendable {
                     self.predictBlock(nodes.pointer, input.pointer, start, end, output.pointer)
                 }
                 // Threads only pay off when there is enough work to split.
-                if nRows * trees.count >= 200_000 {
+                if nRows * trees.count >= 50_000 {
                     parallelFor(blocks, work)
                 } else {
                     for b in 0..<blocks { work(b) }

@@ -6,6 +6,8 @@ import PluginAPI
 public final class LoadedModel: @unchecked Sendable {
     public let kind: BlockKind
     public let directory: URL
+    /// `directory.path`, kept: URL computes it anew on every read.
+    private let directoryPath: String
     public let featureCount: Int
     public let classCount: Int
     private let handle: UnsafeMutableRawPointer
@@ -26,6 +28,7 @@ public final class LoadedModel: @unchecked Sendable {
         }
         self.kind = kind
         self.directory = directory
+        directoryPath = directory.path
         self.handle = handle
         featureCount = features
         classCount = classes
@@ -40,7 +43,7 @@ public final class LoadedModel: @unchecked Sendable {
         }
         let n = rows.count / featureCount
         var probabilities = [Double](repeating: 0, count: n * classCount)
-        let context = BlockContext(blockUUID: "predict", configuration: [:], artifactDirectory: directory.path,
+        let context = BlockContext(blockUUID: "predict", configuration: [:], artifactDirectory: directoryPath,
                                    functions: [:], log: { _, _ in })
         let code = rows.withUnsafeBufferPointer { input in
             probabilities.withUnsafeMutableBufferPointer { output in

@@ -234,12 +234,14 @@ public final class SQLiteStore: MetadataStore {
         }
     }
 
+    /// One prepared statement for every row of a batch.
     private static func insert(_ r: PredictionRecord, _ db: Database) throws {
-        try db.execute(sql: """
+        let statement = try db.cachedStatement(sql: """
             INSERT INTO predictions (source, request_id, model_version, inputs, outputs, latency_ms, user_id, at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [r.source.rawValue, r.requestID, r.modelVersion, r.inputs, r.outputs, r.latencyMilliseconds,
-                             r.userID, r.at])
+            """)
+        try statement.execute(arguments: [r.source.rawValue, r.requestID, r.modelVersion, r.inputs, r.outputs,
+                                          r.latencyMilliseconds, r.userID, SQLiteDateText.format(r.at)])
     }
 
     /// Stores a JSON document under the first free version id among base, base_2, base_3, …

@@ -1,0 +1,17 @@
+-- wrk script: POST the seed's example customer to /predict at an offered rate below saturation, so that
+-- latency is the service's own and not queueing behind a closed loop. Each connection waits
+-- PACE_MS (environment, default 12.8: 5,000 requests/s over 64 connections) between its requests.
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"account_age": 24, "monthly_charges": 65.5, "total_charges": 1569.5, "num_services": 3, "customer_service_calls": 4, "contract_length": 12, "payment_method_score": 0.8, "usage_frequency": 0.7, "support_tickets": 2, "satisfaction_score": 0.6}'
+
+local pace = tonumber(os.getenv("PACE_MS") or "12.8")
+function delay()
+  return pace
+end
+
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %.0f %.3f %.3f %d\n", summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end

@@ -1,0 +1,119 @@
+import Foundation
+
+/// Writes JSON as UTF-8 bytes for the hot path (every /predict answer and audit entry), where Foundation's
+/// Codable encoder, or even appending to a `String` scalar by scalar, costs more than the model. Keys of
+/// generic objects are written sorted, as `JSONResponse` sorts them.
+struct JSONWriter {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Text that is already JSON (punctuation, keys known to need no escaping).
+    mutating func raw(_ text: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    mutating func raw(_ byte: UInt8) { bytes.append(byte) }
+
+    /// Bytes that are already JSON, such as a key rendered once per model.
+    mutating func raw(_ json: [UInt8]) { bytes.append(contentsOf: json) }
+
+    /// Integral values as integers (as JSONEncoder writes them), others in Swift's shortest round-trip form;
+    /// non-finite values, which JSON cannot hold, as null.
+    mutating func number(_ d: Double) {
+        if d.isFinite, d == d.rounded(), abs(d) < 1e15 {
+            bytes.append(contentsOf: String(Int64(d)).utf8)
+        } else if d.isFinite {
+            bytes.append(contentsOf: d.description.utf8)
+        } else {
+            raw("null")
+        }
+    }
+
+    mutating func string(_ s: String) {
+        var s = s
+        s.withUTF8 { utf8 in
+            bytes.append(UInt8(ascii: "\""))
+            // Most strings need no escape: copy them whole.
+            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                bytes.append(contentsOf: utf8)
+            } else {
+                for byte in utf8 { escape(byte) }
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
+    }
+
+    private mutating func escape(_ byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: "\""): raw("\\\"")
+        case UInt8(ascii: "\\"): raw("\\\\")
+        case UInt8(ascii: "\n"): raw("\\n")
+        case UInt8(ascii: "\r"): raw("\\r")
+        case UInt8(ascii: "\t"): raw("\\t")
+        case ..<0x20:
+            raw("\\u00")
+            bytes.append(Self.hexDigit(byte >> 4))
+            bytes.append(Self.hexDigit(byte & 0xF))
+        default: bytes.append(byte)
+        }
+    }
+
+    private static func hexDigit(_ n: UInt8) -> UInt8 { n < 10 ? UInt8(ascii: "0") + n : UInt8(ascii: "a") + n - 10 }
+
+    /// A date as an ISO 8601 UTC string with milliseconds (`2026-01-31T09:05:00.123Z`), digit by digit.
+    mutating func time(_ date: Date) {
+        let interval = date.timeIntervalSince1970
+        var seconds = time_t(interval.rounded(.down))
+        let milliseconds = min(999, Int((interval - Double(seconds)) * 1000))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        raw(UInt8(ascii: "\""))
+        digits(Int(parts.tm_year) + 1900, 4); raw(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mon) + 1, 2); raw(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mday), 2); raw(UInt8(ascii: "T"))
+        digits(Int(parts.tm_hour), 2); raw(UInt8(ascii: ":"))
+        digits(Int(parts.tm_min), 2); raw(UInt8(ascii: ":"))
+        digits(Int(parts.tm_sec), 2); raw(UInt8(ascii: "."))
+        digits(milliseconds, 3); raw("Z\"")
+    }
+
+    /// `value` zero-padded to `width` digits (value < 10^width).
+    private mutating func digits(_ value: Int, _ width: Int) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
+
+    mutating func value(_ value: JSONValue) {
+        switch value {
+        case .null: raw("null")
+        case .bool(let b): b ? raw("true") : raw("false")
+        case .number(let d): number(d)
+        case .string(let s): string(s)
+        case .array(let items):
+            raw(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { raw(UInt8(ascii: ",")) }
+                self.value(item)
+            }
+            raw(UInt8(ascii: "]"))
+        case .object(let entries):
+            raw(UInt8(ascii: "{"))
+            for (i, key) in entries.keys.sorted().enumerated() {
+                if i > 0 { raw(UInt8(ascii: ",")) }
+                string(key)
+                raw(UInt8(ascii: ":"))
+                self.value(entries[key]!)
+            }
+            raw(UInt8(ascii: "}"))
+        }
+    }
+}
