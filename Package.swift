@@ -36,11 +36,14 @@ let package = Package(
         // libpq, for the postgres_query data loader; only MageDataLoaders links it.
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
                        providers: [.apt(["libpq-dev"])]),
+        // hiredis, for coordination through Redis when REDIS_URL is set (the registry's announcements).
+        .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis",
+                       providers: [.apt(["libhiredis-dev"])]),
         // Swift conveniences for plugin authors, linked statically into each Swift plugin.
         .target(name: "PluginKit", dependencies: ["PluginAPI"], path: "Sources/PluginKit"),
         // Host services: plugin loading, pipelines, execution, metadata store.
         .target(name: "MageHost", dependencies: [
-            "PluginAPI", "CFFI",
+            "PluginAPI", "CFFI", "CHiredis",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),

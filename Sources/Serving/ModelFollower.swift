@@ -2,12 +2,15 @@ import Foundation
 import Logging
 import MageHost
 import ServiceLifecycle
+import Synchronization
 
 /// Keeps the slot on the version `latest.json` names, whatever moved it (training, promote, rollback, a
-/// hand edit, in this process or another). In the steady state a request costs one `poll` on the inotify
-/// descriptor; when events are queued the request (or the watcher's thread, whichever comes first) reads
-/// the pointer, loads the new version beside the old one and swaps it in. A version that fails to load
-/// is refused: the old one keeps serving and the failure shows in `/health` and the log.
+/// hand edit, in this process or another, on this host or another). It learns of a move from the
+/// inotify watch of the registry (this host) and from announcements on Redis (`REDIS_URL`, any host).
+/// In the steady state a request costs one `poll` on the inotify descriptor and one atomic load; when a
+/// move is pending the request (or the watcher's or listener's thread, whichever comes first) reads the
+/// pointer, loads the new version beside the old one and swaps it in. A version that fails to load is
+/// refused: the old one keeps serving and the failure shows in `/health` and the log.
 public final class ModelFollower: Service, @unchecked Sendable {
     public let slot = ModelSlot()
     let registryRoot: URL
@@ -15,39 +18,64 @@ public final class ModelFollower: Service, @unchecked Sendable {
     let loader: ModelLoader
     let logger: Logger
     private let watcher: RegistryWatcher?
+    /// Whether something other than the file watch tells of moves (Redis announcements).
+    private let announced: Bool
     private let reloadLock = NSLock()
     /// True while a reload that drained events has not swapped yet: a request arriving then waits for it.
-    private let reloading = Locked(false)
+    private let reloading = Atomic(false)
+    /// An announcement arrived and has not been acted on yet.
+    private let announcementPending = Atomic(false)
 
-    public init(project: URL, loader: ModelLoader, logger: Logger) {
+    /// - Parameters:
+    ///   - fileWatch: follow the registry with inotify (off for a registry on a shared filesystem, where
+    ///     inotify misses other hosts' writes).
+    ///   - announced: moves are also announced (Redis). With neither, every request reads `latest.json`.
+    public init(project: URL, loader: ModelLoader, logger: Logger, fileWatch: Bool = true, announced: Bool = false) {
         self.registryRoot = project.appendingPathComponent("model_registry")
         self.latestFile = registryRoot.appendingPathComponent("latest.json")
         self.loader = loader
         self.logger = logger
-        self.watcher = RegistryWatcher(project: project)
-        if watcher == nil { logger.warning("inotify is unavailable: every request reads latest.json") }
+        self.announced = announced
+        self.watcher = fileWatch ? RegistryWatcher(project: project) : nil
+        if watcher == nil && !announced {
+            logger.warning("\(fileWatch ? "inotify is unavailable" : "the file watch is off") and no REDIS_URL is set: every request reads latest.json")
+        }
         refresh(force: false, reason: "start")
     }
 
     /// The model that answers a request arriving now.
     public func current() -> ServedModel? {
-        guard let watcher else {
+        guard watcher != nil || announced else {
             refresh(force: false, reason: "request")
             return slot.model
         }
-        if watcher.hasPendingEvents || reloading.current { catchUp() }
+        if watcher?.hasPendingEvents == true || announcementPending.load(ordering: .acquiring)
+            || reloading.load(ordering: .acquiring) {
+            catchUp()
+        }
         return slot.model
+    }
+
+    /// Called by the announcement listener: the pointer has moved somewhere. Requests arriving from now
+    /// on wait for the reload, which runs here, off the request path, unless a request gets to it first.
+    func pointerMoved() {
+        announcementPending.store(true, ordering: .releasing)
+        catchUp()
     }
 
     /// Drains the watch and reloads when the pointer may have moved.
     func catchUp() {
         reloadLock.lock()
-        reloading.withLock { $0 = true }
+        reloading.store(true, ordering: .releasing)
         defer {
-            reloading.withLock { $0 = false }
+            reloading.store(false, ordering: .releasing)
             reloadLock.unlock()
         }
-        if watcher?.drain() ?? true { refreshLocked(force: false, reason: "latest.json changed") }
+        let announcement = announcementPending.exchange(false, ordering: .acquiringAndReleasing)
+        let watched = watcher?.drain() ?? false
+        if announcement || watched {
+            refreshLocked(force: false, reason: announcement ? "announced" : "latest.json changed")
+        }
     }
 
     public enum Outcome: Sendable {
@@ -62,9 +90,9 @@ public final class ModelFollower: Service, @unchecked Sendable {
     @discardableResult
     public func refresh(force: Bool, reason: String) -> Outcome {
         reloadLock.lock()
-        reloading.withLock { $0 = true }
+        reloading.store(true, ordering: .releasing)
         defer {
-            reloading.withLock { $0 = false }
+            reloading.store(false, ordering: .releasing)
             reloadLock.unlock()
         }
         _ = watcher?.drain()

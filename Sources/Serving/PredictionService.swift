@@ -5,7 +5,8 @@ import MageHost
 import ServiceLifecycle
 
 /// The prediction service of a project (`mage start <project> --role prediction`): the HTTP routes, the
-/// model follower (inotify watch of `model_registry/`) and the audit log writer, run in one service
+/// model follower (inotify watch of `model_registry/`, and Redis announcements when configured) and the
+/// audit log writer, run in one service
 /// group with graceful shutdown on SIGTERM and SIGINT.
 public final class PredictionService: Sendable {
     public let project: Project
@@ -13,6 +14,7 @@ public final class PredictionService: Sendable {
     public let store: any MetadataStore
     public let follower: ModelFollower
     public let audit: AuditLog?
+    let announcements: RegistryAnnouncementListener?
     public let metrics = PrometheusMetrics()
     let logger: Logger
 
@@ -24,7 +26,13 @@ public final class PredictionService: Sendable {
         let catalog = PluginCatalog(directories: configuration.pluginDirectories ?? PluginCatalog.searchPath(project: project.root),
                                     hashFiles: false)
         for refused in catalog.refused { logger.warning("plugin refused: \(refused.path): \(refused.reason)") }
-        follower = ModelFollower(project: project.root, loader: ModelLoader(project: project.root, catalog: catalog), logger: logger)
+        let follower = ModelFollower(project: project.root, loader: ModelLoader(project: project.root, catalog: catalog), logger: logger,
+                                     fileWatch: configuration.fileWatch, announced: configuration.redis != nil)
+        self.follower = follower
+        announcements = configuration.redis.map {
+            RegistryAnnouncementListener(redis: $0, channel: RegistryAnnouncer.channel(project: project), follower: follower,
+                                         resyncInterval: configuration.resyncInterval, logger: logger)
+        }
         audit = configuration.auditEnabled ? AuditLog(store: store, interval: configuration.auditFlushInterval, logger: logger) : nil
     }
 
@@ -50,6 +58,7 @@ public final class PredictionService: Sendable {
     /// server first, then these, so the audit log is flushed after the last request.
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         var services: [any Service] = [follower]
+        if let announcements { services.append(announcements) }
         if let audit { services.append(audit) }
         return Application(router: router(),
                            configuration: .init(address: .hostname(configuration.host, port: configuration.port),

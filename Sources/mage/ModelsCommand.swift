@@ -13,7 +13,7 @@ struct ModelsCommand: ParsableCommand {
 
         func registry() throws -> ModelRegistry {
             let project = try Project(root: URL(fileURLWithPath: self.project))
-            return ModelRegistry(project: project, store: try SQLiteStore(path: project.databaseURL))
+            return try ModelRegistry.configured(project: project, store: try SQLiteStore(path: project.databaseURL))
         }
     }
 

@@ -14,6 +14,9 @@ struct StartCommand: AsyncParsableCommand {
     @Option(help: "The port (0 picks a free one).") var port: Int = 5000
     @Flag(name: .customLong("no-audit"), help: "Do not record every prediction in the store.") var noAudit = false
     @Option(name: .customLong("max-batch-rows"), help: "The most rows in one request.") var maxBatchRows: Int = 10_000
+    @Flag(name: .customLong("no-file-watch"),
+          help: "Do not follow the registry with inotify (a registry on a shared filesystem); needs REDIS_URL, else every request reads latest.json.")
+    var noFileWatch = false
 
     func run() async throws {
         guard role == "prediction" else { throw fail(MageError.usage("unknown role '\(role)': only 'prediction' is built")) }
@@ -23,7 +26,8 @@ struct StartCommand: AsyncParsableCommand {
             var logger = Logger(label: "mage.prediction")
             logger.logLevel = .info
             let service = try PredictionService(project: project, configuration: ServingConfiguration(
-                host: host, port: port, maxBatchRows: maxBatchRows, auditEnabled: !noAudit))
+                host: host, port: port, maxBatchRows: maxBatchRows, auditEnabled: !noAudit,
+                fileWatch: !noFileWatch, redis: try RedisURL.fromEnvironment()))
             try await service.run { port in
                 FileHandle.standardOutput.write(Data("prediction service of \(project.root.lastPathComponent) on http://\(host):\(port) (pid \(getpid()))\n".utf8))
             }

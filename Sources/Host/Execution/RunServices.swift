@@ -50,7 +50,7 @@ public final class RunServices: @unchecked Sendable {
         }
         let artifacts = project.blockRunDirectory(pipeline: pipeline.uuid, runID: runID, block: target)
             .appendingPathComponent("artifacts")
-        return try ModelRegistry(project: project, store: store)
+        return try ModelRegistry.configured(project: project, store: store)
             .register(lineage: lineage, modelBlock: trained, artifactDirectory: artifacts).version
     }
 
@@ -64,7 +64,7 @@ public final class RunServices: @unchecked Sendable {
             }
             chosen = registered.version
         }
-        return try ModelRegistry(project: project, store: store).deploy(chosen).version
+        return try ModelRegistry.configured(project: project, store: store).deploy(chosen).version
     }
 
     private func nearestUpstreamModel(in pipeline: Pipeline) throws -> String {

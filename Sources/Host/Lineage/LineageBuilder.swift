@@ -28,7 +28,7 @@ public struct LineageBuilder: Sendable {
                 datasetVersion: datasets.last { $0.block == block.uuid }?.version)
         }
         return LineageDocument(
-            project: project.settings.project_uuid ?? project.root.lastPathComponent,
+            project: project.identifier,
             pipeline: PipelineRunLineage(uuid: run.pipeline, runID: run.id, status: run.status, createdAt: run.createdAt,
                                          completedAt: run.completedAt, variables: run.variables),
             code: try store.pipelineRunCode(id: runID) ?? CodeLineage(git: nil, plugins: []),

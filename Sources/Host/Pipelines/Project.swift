@@ -31,6 +31,8 @@ public struct Project: Sendable {
     }
 
     public var executorCount: Int { settings.executor_count ?? 20 }
+    /// `project_uuid`, or the folder's name when metadata.yaml has none.
+    public var identifier: String { settings.project_uuid ?? root.lastPathComponent }
     public var pipelinesDirectory: URL { root.appendingPathComponent("pipelines") }
     public var dataDirectory: URL { root.appendingPathComponent(".mage_data") }
     public var databaseURL: URL { dataDirectory.appendingPathComponent("mage.db") }

@@ -6,10 +6,18 @@ import Foundation
 public struct ModelRegistry: Sendable {
     public let project: Project
     public let store: any MetadataStore
+    /// Announces every move of `latest.json` on Redis (`REDIS_URL`); nil on one machine.
+    public let announcer: RegistryAnnouncer?
 
-    public init(project: Project, store: any MetadataStore) {
+    public init(project: Project, store: any MetadataStore, announcer: RegistryAnnouncer? = nil) {
         self.project = project
         self.store = store
+        self.announcer = announcer
+    }
+
+    /// The registry as the environment configures it: announcing on Redis when `REDIS_URL` is set.
+    public static func configured(project: Project, store: any MetadataStore) throws -> ModelRegistry {
+        ModelRegistry(project: project, store: store, announcer: try RegistryAnnouncer.fromEnvironment(project: project))
     }
 
     public var root: URL { project.root.appendingPathComponent("model_registry") }
@@ -21,6 +29,12 @@ public struct ModelRegistry: Sendable {
         public var version: String
         public var path: String
         public var updatedAt: Date
+
+        public init(version: String, path: String, updatedAt: Date) {
+            self.version = version
+            self.path = path
+            self.updatedAt = updatedAt
+        }
 
         enum CodingKeys: String, CodingKey {
             case version, path
@@ -138,8 +152,15 @@ public struct ModelRegistry: Sendable {
 
     private func setLatest(_ model: ModelVersion, action: RegistryEvent.Action, at date: Date) throws {
         let previous = try? latest()?.version
-        try AtomicFile.write(try JSON.encode(Pointer(version: model.version, path: model.path, updatedAt: date)), to: latestFile)
+        let pointer = Pointer(version: model.version, path: model.path, updatedAt: date)
+        try AtomicFile.write(try JSON.encode(pointer), to: latestFile)
         try store.registryEventAppend(RegistryEvent(action: action, version: model.version, previous: previous, at: date))
+        do {
+            try announcer?.announce(pointer)
+        } catch {
+            // The pointer has moved; services on this machine see it through inotify, others at their next resync.
+            FileHandle.standardError.write(Data("warning: \(model.version) is latest, but announcing it failed: \(error)\n".utf8))
+        }
     }
 
     struct DeploymentStatus: Codable {

@@ -1,0 +1,163 @@
+import Foundation
+import MageHost
+@testable import MageServing
+import Testing
+
+/// Coordination through a real Redis server: the URL, the hiredis connection, the registry's
+/// announcements, and a prediction service that follows them with its file watch off (as on a registry
+/// shared between hosts, where inotify sees nothing).
+@Suite(.serialized) struct RedisCoordinationTests {
+    @Test func redisURLsParseAndBadOnesAreNamed() throws {
+        let full = try RedisURL("redis://worker:s3cret@127.0.0.1:6380/2")
+        #expect(full.host == "127.0.0.1" && full.port == 6380 && full.username == "worker" && full.password == "s3cret" && full.database == 2)
+        #expect(full.description == "redis://worker:***@127.0.0.1:6380/2")
+        let bare = try RedisURL("redis://localhost")
+        #expect(bare.port == 6379 && bare.database == 0 && bare.password == nil && bare.username == nil)
+        #expect(try RedisURL("redis://:pw@[::1]:7000").host == "::1")
+        #expect(try RedisURL.fromEnvironment([:]) == nil)
+        #expect(try RedisURL.fromEnvironment(["REDIS_URL": ""]) == nil)
+
+        for (text, problem) in [("http://127.0.0.1:6379", "only redis:// is supported"), ("rediss://127.0.0.1", "only redis://"),
+                                ("redis://", "names no host"), ("redis://127.0.0.1:6379/db", "the path is a database number"),
+                                ("redis://127.0.0.1:0", "out of 1-65535"), ("redis://h/0?timeout=1", "query parameters"),
+                                ("redis://:hunter2@127.0.0.1/x", "database number")] {
+            let error = #expect(throws: MageError.self) { try RedisURL(text) }
+            let message = "\(error.map { "\($0)" } ?? "")"
+            #expect(message.contains(problem), "\(text): \(message)")
+            #expect(!message.contains("hunter2"), "the password is masked: \(message)")
+        }
+    }
+
+    @Test func commandsAuthenticationAndClearFailures() throws {
+        let redis = try RedisServer.start()
+        let connection = try RedisConnection(redis.url)
+        #expect(try connection.command(["PING"]) == .status("PONG"))
+        let value = "a value with spaces, \"quotes\", ünïcödé and\nnewlines"
+        #expect(try connection.command(["SET", "mage:test", value]) == .status("OK"))
+        #expect(try connection.command(["GET", "mage:test"]) == .string(value))
+        #expect(try connection.command(["GET", "mage:missing"]) == .null)
+        #expect(try connection.command(["INCR", "mage:counter"]) == .integer(1))
+        if case .error(let message) = try connection.command(["NOSUCHCOMMAND"]) {
+            #expect(message.contains("unknown command"))
+        } else {
+            Issue.record("an unknown command answers with an error reply")
+        }
+
+        var wrong = redis.url
+        wrong.password = "not-the-password"
+        let refused = #expect(throws: MageError.self) { try RedisConnection(wrong) }
+        #expect("\(refused.map { "\($0)" } ?? "")".contains("refused the credentials"))
+        #expect(!"\(refused.map { "\($0)" } ?? "")".contains("not-the-password"))
+
+        var closed = redis.url
+        closed.port = try RedisServer.freePort()
+        let unreachable = #expect(throws: MageError.self) { try RedisConnection(closed, timeout: .milliseconds(500)) }
+        #expect("\(unreachable.map { "\($0)" } ?? "")".contains("cannot connect to Redis at redis://:***@127.0.0.1:\(closed.port)/0"))
+    }
+
+    @Test func everyMoveOfLatestIsAnnounced() async throws {
+        let redis = try RedisServer.start()
+        let harness = try ServingHarness()
+        let first = try await harness.train()
+        let second = try await harness.train()
+        let announcer = RegistryAnnouncer(redis: redis.url, project: harness.project)
+        #expect(announcer.channel == "swiftmage:registry:serving_test")
+        let registry = ModelRegistry(project: harness.project, store: harness.store, announcer: announcer)
+
+        let subscriber = try RedisConnection(redis.url)
+        #expect(try subscriber.command(["SUBSCRIBE", announcer.channel]) == .array([.string("subscribe"), .string(announcer.channel), .integer(1)]))
+        try registry.promote(first)
+        _ = try registry.rollback()
+        var announced: [String] = []
+        while announced.count < 2, let reply = try subscriber.nextReply(waitingUpTo: 2000) {
+            guard case .array(let parts) = reply, parts.count == 3, case .string(let payload) = parts[2] else { continue }
+            let pointer = try JSONDecoder.iso8601.decode(ModelRegistry.Pointer.self, from: Data(payload.utf8))
+            #expect(pointer.path == "model_registry/\(pointer.version)")
+            announced.append(pointer.version)
+        }
+        #expect(announced == [first, second])
+    }
+
+    @Test func theServiceFollowsAnnouncementsWithItsFileWatchOff() async throws {
+        let redis = try RedisServer.start()
+        let harness = try ServingHarness()
+        let first = try await harness.train()
+        let second = try await harness.train()
+        let registry = ModelRegistry(project: harness.project, store: harness.store,
+                                     announcer: RegistryAnnouncer(redis: redis.url, project: harness.project))
+        let configuration = ServingConfiguration(port: 0, fileWatch: false, redis: redis.url, resyncInterval: .seconds(3600))
+        try await harness.withService(configuration) { service, base in
+            try await waitUntil("the listener subscribes") { service.announcements?.subscribed.load(ordering: .acquiring) == true }
+            #expect(try await servedVersion(base) == second)
+
+            // A move nobody announces is not seen: no file watch, and no request reads latest.json.
+            let pointer = ModelRegistry.Pointer(version: first, path: "model_registry/\(first)", updatedAt: Date())
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .iso8601
+            try AtomicFile.write(try encoder.encode(pointer), to: registry.latestFile)
+            #expect(try registry.latest()?.version == first)
+            for _ in 0..<5 { #expect(try await servedVersion(base) == second) }
+
+            // Announced moves are: each promote and rollback serves within moments.
+            for round in 0..<3 {
+                try registry.promote(round % 2 == 0 ? first : second)
+                let expected = round % 2 == 0 ? first : second
+                try await waitUntil("version \(expected) serves") { try await servedVersion(base) == expected }
+            }
+        }
+    }
+
+    @Test func afterRedisRestartsTheServiceCatchesUpOnMissedMoves() async throws {
+        let redis = try RedisServer.start()
+        let harness = try ServingHarness()
+        let first = try await harness.train()
+        let second = try await harness.train()
+        let registry = ModelRegistry(project: harness.project, store: harness.store,
+                                     announcer: RegistryAnnouncer(redis: redis.url, project: harness.project))
+        let configuration = ServingConfiguration(port: 0, fileWatch: false, redis: redis.url, resyncInterval: .seconds(3600))
+        try await harness.withService(configuration) { service, base in
+            let listener = try #require(service.announcements)
+            try await waitUntil("the listener subscribes") { listener.subscribed.load(ordering: .acquiring) }
+            #expect(try await servedVersion(base) == second)
+
+            redis.stop()
+            try await waitUntil("the listener sees the server gone") { !listener.subscribed.load(ordering: .acquiring) }
+            try registry.promote(first)  // announced to nobody: Redis is down (the registry warns and goes on)
+            #expect(try await servedVersion(base) == second)
+
+            try redis.start()
+            try await waitUntil("the listener resubscribes and catches up") { try await servedVersion(base) == first }
+        }
+    }
+
+    @Test func withoutAnnouncementsAResyncStillFindsTheMove() async throws {
+        let redis = try RedisServer.start()
+        let harness = try ServingHarness()
+        let first = try await harness.train()
+        let second = try await harness.train()
+        let configuration = ServingConfiguration(port: 0, fileWatch: false, redis: redis.url, resyncInterval: .milliseconds(300))
+        try await harness.withService(configuration) { service, base in
+            try await waitUntil("the listener subscribes") { service.announcements?.subscribed.load(ordering: .acquiring) == true }
+            #expect(try await servedVersion(base) == second)
+            try harness.registry.promote(first)  // no announcer: only the periodic re-read can find it
+            try await waitUntil("the resync finds \(first)") { try await servedVersion(base) == first }
+        }
+    }
+}
+
+/// The version that answers the example customer now.
+func servedVersion(_ base: URL) async throws -> String? {
+    let (status, body) = try await HTTP.json("POST", base, "/predict", exampleBody)
+    guard status == 200 else { return nil }
+    return (body as? [String: Any])?["model_version"] as? String
+}
+
+/// Polls `condition` every 20 ms for up to `seconds`; records an issue naming `what` when it never holds.
+func waitUntil(_ what: String, seconds: Double = 15, _ condition: () async throws -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    Issue.record("timed out after \(seconds) s waiting until \(what)")
+}
