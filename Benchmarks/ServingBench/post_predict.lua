@@ -3,6 +3,11 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"account_age": 24, "monthly_charges": 65.5, "total_charges": 1569.5, "num_services": 3, "customer_service_calls": 4, "contract_length": 12, "payment_method_score": 0.8, "usage_frequency": 0.7, "support_tickets": 2, "satisfaction_score": 0.6}'
 
+-- With PACE_MS set, each connection waits that long between its requests: an offered rate below
+-- saturation, so latency is the service's own and not queueing behind a closed loop.
+local pace = tonumber(os.getenv("PACE_MS") or "")
+if pace then function delay() return pace end end
+
 -- One line a person and a script can read: requests/s, p50 and p99 in milliseconds.
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %.0f %.3f %.3f %d\n", summary.requests / (summary.duration / 1e6),

@@ -20,12 +20,35 @@ struct ModelRoutes {
         var lastReload: Date?
         var message: String?
         var reloadError: ModelSlot.ReloadFailure?
+        var follows: Follows
 
         enum CodingKeys: String, CodingKey {
-            case status, version, message
+            case status, version, message, follows
             case lastReload = "last_reload"
             case reloadError = "reload_error"
         }
+    }
+
+    /// How the service learns that `latest.json` moved.
+    struct Follows: Encodable {
+        var fileWatch: Bool
+        var redis: String?
+        var redisSubscribed: Bool?
+        var redisError: String?
+
+        enum CodingKeys: String, CodingKey {
+            case redis
+            case fileWatch = "file_watch"
+            case redisSubscribed = "redis_subscribed"
+            case redisError = "redis_error"
+        }
+    }
+
+    var follows: Follows {
+        let listener = service.announcements
+        let subscribed = listener?.subscribed.load(ordering: .acquiring)
+        return Follows(fileWatch: service.configuration.fileWatch, redis: listener.map { "\($0.redis)" }, redisSubscribed: subscribed,
+                       redisError: subscribed == false ? listener?.lastError.current : nil)
     }
 
     func health() -> Response {
@@ -33,12 +56,18 @@ struct ModelRoutes {
         let status = service.follower.slot.status
         guard let served else {
             return JSONResponse.make(status: 503, Health(status: "unhealthy", version: nil, lastReload: nil,
-                                                         message: service.noModel.message, reloadError: status.lastFailure))
+                                                         message: service.noModel.message, reloadError: status.lastFailure, follows: follows))
         }
-        return JSONResponse.make(Health(status: status.lastFailure == nil ? "healthy" : "degraded", version: served.version,
+        let follows = self.follows
+        var problems: [String] = []
+        if let failure = status.lastFailure { problems.append("the last reload failed: \(failure.error)") }
+        if follows.redisSubscribed == false {
+            problems.append("not subscribed to registry announcements on \(follows.redis ?? "Redis") (\(follows.redisError ?? "connecting")); moves of latest.json made elsewhere are not seen until it reconnects")
+        }
+        return JSONResponse.make(Health(status: problems.isEmpty ? "healthy" : "degraded", version: served.version,
                                         lastReload: status.lastReload,
-                                        message: status.lastFailure.map { "serving \(served.version); the last reload failed: \($0.error)" },
-                                        reloadError: status.lastFailure))
+                                        message: problems.isEmpty ? nil : "serving \(served.version); " + problems.joined(separator: "; "),
+                                        reloadError: status.lastFailure, follows: follows))
     }
 
     struct Reloaded: Encodable {

@@ -18,6 +18,8 @@ final class RegistryAnnouncementListener: Service, @unchecked Sendable {
     private let stopping = Atomic(false)
     /// Subscribed now (tests and /health read it).
     let subscribed = Atomic(false)
+    /// Why the last connection failed, for /health.
+    let lastError = Locked<String?>(nil)
 
     init(redis: RedisURL, channel: String, follower: ModelFollower, resyncInterval: Duration, logger: Logger) {
         self.redis = redis
@@ -50,6 +52,7 @@ final class RegistryAnnouncementListener: Service, @unchecked Sendable {
                 try listenOnce { backoff = .milliseconds(100) }
             } catch {
                 subscribed.store(false, ordering: .releasing)
+                lastError.withLock { $0 = "\(error)" }
                 logger.warning("registry announcements: \(error); reconnecting in \(backoff)")
                 sleep(backoff)
                 backoff = min(backoff * 2, .seconds(5))

@@ -120,8 +120,17 @@ import Testing
             try await waitUntil("the listener subscribes") { listener.subscribed.load(ordering: .acquiring) }
             #expect(try await servedVersion(base) == second)
 
+            let (_, healthy) = try await HTTP.json("GET", base, "/health")
+            let follows = try #require((healthy as? [String: Any])?["follows"] as? [String: Any])
+            #expect(follows["file_watch"] as? Bool == false && follows["redis_subscribed"] as? Bool == true)
+            #expect((follows["redis"] as? String)?.contains(":***@127.0.0.1:\(redis.port)") == true)
+
             redis.stop()
             try await waitUntil("the listener sees the server gone") { !listener.subscribed.load(ordering: .acquiring) }
+            let (status, degraded) = try await HTTP.json("GET", base, "/health")
+            #expect(status == 200)
+            #expect((degraded as? [String: Any])?["status"] as? String == "degraded")
+            #expect(((degraded as? [String: Any])?["message"] as? String)?.contains("not subscribed to registry announcements") == true)
             try registry.promote(first)  // announced to nobody: Redis is down (the registry warns and goes on)
             #expect(try await servedVersion(base) == second)
 
