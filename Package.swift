@@ -64,12 +64,14 @@ let package = Package(
                           path: "Benchmarks/HostBench"),
         .executableTarget(name: "model-bench", dependencies: ["MageModels", "MageHost"],
                           path: "Benchmarks/ModelBench", exclude: ["compare_sklearn.py"]),
-        .testTarget(name: "MageHostTests", dependencies: ["MageHost", "PluginAPI"], path: "Tests/MageHostTests",
+        // What every test target shares: temporary folders, free loopback ports.
+        .target(name: "MageTestSupport", path: "Tests/MageTestSupport"),
+        .testTarget(name: "MageHostTests", dependencies: ["MageHost", "PluginAPI", "MageTestSupport"], path: "Tests/MageHostTests",
                     exclude: ["Fixtures"]),
-        .testTarget(name: "MageServingTests", dependencies: ["MageServing", "MageHost"],
+        .testTarget(name: "MageServingTests", dependencies: ["MageServing", "MageHost", "MageTestSupport"],
                     path: "Tests/MageServingTests"),
         // The exporters' renderers, unit-tested without the host (the plugin module linked directly).
-        .testTarget(name: "MageExportersTests", dependencies: ["MageExporters"], path: "Tests/MageExportersTests",
+        .testTarget(name: "MageExportersTests", dependencies: ["MageExporters", "MageTestSupport"], path: "Tests/MageExportersTests",
                     exclude: ["Fixtures"]),
     ] + blockPlugin("MageDataLoaders", path: "Plugins/DataLoaders", dependencies: ["CLibPQ"])
       + blockPlugin("MageTransformers", path: "Plugins/Transformers")

@@ -1,4 +1,5 @@
 import Foundation
+import MageHost
 
 /// Writes JSON as UTF-8 bytes for the hot path (every /predict answer and audit entry), where Foundation's
 /// Codable encoder, or even appending to a `String` scalar by scalar, costs more than the model. Keys of
@@ -63,33 +64,11 @@ struct JSONWriter {
 
     private static func hexDigit(_ n: UInt8) -> UInt8 { n < 10 ? UInt8(ascii: "0") + n : UInt8(ascii: "a") + n - 10 }
 
-    /// A date as an ISO 8601 UTC string with milliseconds (`2026-01-31T09:05:00.123Z`), digit by digit.
+    /// A date as an ISO 8601 UTC string with milliseconds (`"2026-01-31T09:05:00.123Z"`).
     mutating func time(_ date: Date) {
-        let interval = date.timeIntervalSince1970
-        var seconds = time_t(interval.rounded(.down))
-        let milliseconds = min(999, Int((interval - Double(seconds)) * 1000))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
         raw(UInt8(ascii: "\""))
-        digits(Int(parts.tm_year) + 1900, 4); raw(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mon) + 1, 2); raw(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mday), 2); raw(UInt8(ascii: "T"))
-        digits(Int(parts.tm_hour), 2); raw(UInt8(ascii: ":"))
-        digits(Int(parts.tm_min), 2); raw(UInt8(ascii: ":"))
-        digits(Int(parts.tm_sec), 2); raw(UInt8(ascii: "."))
-        digits(milliseconds, 3); raw("Z\"")
-    }
-
-    /// `value` zero-padded to `width` digits (value < 10^width).
-    private mutating func digits(_ value: Int, _ width: Int) {
-        var divisor = 1
-        for _ in 1..<width { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        }
+        UTCTimestamp(date).append(separator: UInt8(ascii: "T"), to: &bytes)
+        raw("Z\"")
     }
 
     mutating func value(_ value: JSONValue) {

@@ -157,20 +157,7 @@ extension JSONDecoder {
 
 /// ISO 8601 UTC with milliseconds, as the registry writes it.
 enum ISOTime {
-    /// On every response: gmtime_r and digits, not a DateFormatter built per call (tens of microseconds).
-    static func format(_ date: Date) -> String {
-        let interval = date.timeIntervalSince1970
-        var seconds = time_t(interval.rounded(.down))
-        let milliseconds = min(999, Int((interval - Double(seconds)) * 1000))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
-    }
+    static func format(_ date: Date) -> String { UTCTimestamp(date).text() }
 
     static func parse(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()

@@ -3,6 +3,7 @@ import PluginAPI
 import PluginKit
 import Testing
 @testable import MageExporters
+import MageTestSupport
 
 /// What a host sees, through the C ABI: the descriptor, the ABI 1.1 guard, and a whole export through
 /// the block functions. The host side of `lineage_json` is not merged yet, so these tests hand the plugin
@@ -118,7 +119,7 @@ import Testing
 
     @Test func exportsThroughTheBlockFunctions() throws {
         let kinds = try Self.kinds(Self.hostTable())
-        let project = try ExporterFixtures.temporaryDirectory("project")
+        let project = try TemporaryFolder.make("project")
         Self.artifactDirectory = project.appendingPathComponent(".mage_data/pipelines/demo_mlops/runs/7/export/artifacts").path
         let raw = try ExporterFixtures.lineageData()
         Self.lineage = String(decoding: raw, as: UTF8.self)
@@ -152,7 +153,7 @@ import Testing
 
     @Test func theEnvironmentNamesTheServerAndAFailedPostFailsTheBlock() throws {
         _ = try Self.kinds(Self.hostTable())
-        let project = try ExporterFixtures.temporaryDirectory("project")
+        let project = try TemporaryFolder.make("project")
         Self.artifactDirectory = project.appendingPathComponent(".mage_data/pipelines/demo_mlops/runs/7/export/artifacts").path
         Self.lineage = String(decoding: try ExporterFixtures.lineageData(), as: UTF8.self)
         Self.config = ["path": "openlineage.ndjson"]

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MageExporters
+import MageTestSupport
 
 /// The lineage graph of the fixture run: data version → blocks → model version → deployment.
 @Suite struct LineageGraphTests {
@@ -62,7 +63,7 @@ import Testing
 
     @Test(.enabled(if: ExporterFixtures.isInstalled("dot"), "Graphviz is not installed"))
     func graphvizParsesTheDOT() throws {
-        let file = try ExporterFixtures.temporaryDirectory("dot").appendingPathComponent("lineage.dot")
+        let file = try TemporaryFolder.make("dot").appendingPathComponent("lineage.dot")
         try LineageGraph(try ExporterFixtures.lineage()).dot().write(to: file, atomically: true, encoding: .utf8)
         let (code, output) = try ExporterFixtures.run("dot", ["-Tsvg", "-o", "/dev/null", file.path])
         #expect(code == 0, "\(output)")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MageExporters
+import MageTestSupport
 
 /// `lineage_json`: the document re-encoded (pretty, sorted keys) without loss, written atomically.
 @Suite struct LineageJSONExportTests {
@@ -27,7 +28,7 @@ import Testing
     }
 
     @Test func writesAtomicallyReplacingTheOldFile() throws {
-        let folder = try ExporterFixtures.temporaryDirectory()
+        let folder = try TemporaryFolder.make("exporters")
         let path = folder.appendingPathComponent("exports/lineage/run.json").path
         try FileOutput.writeAtomically(Data("old".utf8), to: path)  // creates the folders
         try FileOutput.writeAtomically(Data("new\n".utf8), to: path)
@@ -37,7 +38,7 @@ import Testing
     }
 
     @Test func aWriteThatCannotHappenSaysWhy() throws {
-        let folder = try ExporterFixtures.temporaryDirectory()
+        let folder = try TemporaryFolder.make("exporters")
         let file = folder.appendingPathComponent("a-file")
         try Data().write(to: file)
         let error = #expect(throws: ExportError.self) {

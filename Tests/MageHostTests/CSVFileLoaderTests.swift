@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MageHost
+import MageTestSupport
 
 /// The `csv_file` data loader of MageDataLoaders, run like any block: the built plugin through dlopen, in
 /// a child `mage` process, its table read back from the run folder.
@@ -12,7 +13,7 @@ import Testing
     }
 
     @Test func infersTypesAndReadsQuotedFieldsNullsCRLFAndDeclaredTypes() async throws {
-        let folder = try TestEnvironment.temporaryDirectory("csv")
+        let folder = try TemporaryFolder.make("csv")
         // CRLF records; a quoted field with the delimiter, one with doubled quotes, one with a line break.
         // (LF inside the quotes: the host's output.csv writer leaves a value holding CRLF unquoted.)
         let people = try LoaderTestSupport.write(
@@ -89,7 +90,7 @@ import Testing
     }
 
     @Test func eachBadFileFailsItsBlockWithAMessageNamingFileLineAndColumn() async throws {
-        let folder = try TestEnvironment.temporaryDirectory("csv")
+        let folder = try TemporaryFolder.make("csv")
         func file(_ name: String, _ text: String) throws -> String { try LoaderTestSupport.write(text, name, in: folder) }
         let ragged = try file("ragged.csv", "a,b,c,d,e\n" + String(repeating: "1,2,3,4,5\n", count: 5) + "1,2,3,4\n")
         let wide = try file("wide.csv", "a,b\n1,2,3\n")
@@ -163,7 +164,7 @@ import Testing
         #expect(table.column(named: "v")?.values == .int64([1, 2]))
 
         // From another working directory the same relative path still names the project's file.
-        let elsewhere = try TestEnvironment.temporaryDirectory("cwd")
+        let elsewhere = try TemporaryFolder.make("cwd")
         let (again, againOut, againErr) = try LoaderTestSupport.runMage(["run", project.root.path, "p"], in: elsewhere)
         #expect(again == 0, "\(againOut)\(againErr)")
         #expect(try TableFile.read(from: project.root.appendingPathComponent(".mage_data/pipelines/p/runs/2/load"))
@@ -173,7 +174,7 @@ import Testing
     @Test func aLargeFileReadsInLinearTime() async throws {
         // 100,000 rows × 4 columns (about 3 MB), with quoted fields: a reader that is quadratic in rows
         // or fields would take hours; this one takes about a second even in a debug build.
-        let folder = try TestEnvironment.temporaryDirectory("csv")
+        let folder = try TemporaryFolder.make("csv")
         var text = "id,x,flag,label\n"
         text.reserveCapacity(3_500_000)
         for i in 0..<100_000 { text += "\(i),\(Double(i) / 8),\(i % 3 == 0),\"row \(i), ok\"\n" }

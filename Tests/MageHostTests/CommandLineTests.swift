@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 @testable import MageHost
+import MageTestSupport
 
 /// The `mage` binary as a person runs it.
 @Suite struct CommandLineTests {
     @Test func initRunAndListAProject() throws {
-        let root = try TestEnvironment.temporaryDirectory().appendingPathComponent("demo")
+        let root = try TemporaryFolder.make().appendingPathComponent("demo")
         let plugins = try TestEnvironment.pluginDirectory(swift: ["MageDataLoaders", "MageTransformers"])
         let env = ["MAGE_PLUGIN_PATH": plugins.path]
         #expect(try TestEnvironment.runMage(["init", root.path]).0 == 0)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MageHost
+import MageTestSupport
 
 @Suite struct DatasetVersioningTests {
     @Test func theHashIgnoresStorageAndFollowsTheDocumentedEncoding() throws {
@@ -41,7 +42,7 @@ import Testing
     @Test func versionsAreUniqueAndIdenticalDataIsStoredOnce() throws {
         let project = try TestEnvironment.project(pipelines: [:])
         let store = try SQLiteStore(path: project.databaseURL)
-        let output = try TestEnvironment.temporaryDirectory()
+        let output = try TemporaryFolder.make()
         try TableFile.write(Table(columns: [Column(name: "x", values: .float64([1, 2, 3, 4])),
                                             Column(name: "churn", values: .int64([1, 0, 0, 0]))]), to: output)
         let versioning = DatasetVersioning(project: project, store: store)

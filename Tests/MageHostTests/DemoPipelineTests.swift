@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 @testable import MageHost
+import MageTestSupport
 
 /// `mage run mlops_demo demo_mlops` on a fresh copy of the demo project, twice, as a person runs it.
 @Suite struct DemoPipelineTests {
     @Test func twoRunsMakeTwoModelVersionsOfTheSameData() throws {
-        let copy = try TestEnvironment.temporaryDirectory().appendingPathComponent("mlops_demo")
+        let copy = try TemporaryFolder.make().appendingPathComponent("mlops_demo")
         try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
         let source = TestEnvironment.repositoryRoot.appendingPathComponent("mlops_demo")
         for item in ["metadata.yaml", "pipelines"] {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MageHost
+import MageTestSupport
 
 /// Whole runs: real plugins through dlopen, blocks in real child processes of the built `mage`, records
 /// in a real SQLite file.
@@ -66,7 +67,7 @@ import Testing
     }
 
     @Test func retriesAFlakyBlockUntilItSucceeds() async throws {
-        let counter = try TestEnvironment.temporaryDirectory().appendingPathComponent("count")
+        let counter = try TemporaryFolder.make().appendingPathComponent("count")
         let harness = try Harness(pipelines: ["p": """
             blocks:
             - uuid: flaky
@@ -83,7 +84,7 @@ import Testing
     }
 
     @Test func failsWithTheLastErrorWhenRetriesRunOut() async throws {
-        let counter = try TestEnvironment.temporaryDirectory().appendingPathComponent("count")
+        let counter = try TemporaryFolder.make().appendingPathComponent("count")
         let harness = try Harness(pipelines: ["p": """
             blocks:
             - uuid: flaky

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MageHost
+import MageTestSupport
 
 /// The `postgres_query` data loader of MageDataLoaders against a real PostgreSQL server that the tests
 /// start (`PostgresServer`), which requires a password for every connection. When PostgreSQL cannot run
@@ -66,7 +67,7 @@ import Testing
         let wrong = "wrong-" + UUID().uuidString.prefix(8)
         let keyValueWrong = "kv-" + UUID().uuidString.prefix(8)
         let unparsable = "bad%zz" + UUID().uuidString.prefix(8)
-        let closedPort = try PostgresServer.freePort()
+        let closedPort = try LoopbackPort.free()
         let keyValue = "host=127.0.0.1 port=\(server.port) dbname=postgres user=mage password='\(keyValueWrong)'"
         let harness = try Harness(pipelines: ["p": """
             blocks:

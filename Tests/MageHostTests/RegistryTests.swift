@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MageHost
+import MageTestSupport
 
 /// Training, registration, deployment and lineage through real plugins: the Swift churn loader, a C
 /// model and C exporters that call the ABI 1.1 run services from their own processes.
@@ -15,7 +16,7 @@ import Testing
         """
 
     func harness() throws -> (ExecutorTests.Harness, URL) {
-        let lineageFile = try TestEnvironment.temporaryDirectory().appendingPathComponent("lineage.json")
+        let lineageFile = try TemporaryFolder.make().appendingPathComponent("lineage.json")
         let harness = try ExecutorTests.Harness(
             pipelines: ["demo": Self.pipeline.replacingOccurrences(of: "LINEAGE", with: lineageFile.path)],
             fixtures: ["c_model", "c_registry"], swift: ["MageDataLoaders"])
@@ -101,7 +102,7 @@ import Testing
 
     @Test func theLatestPointerIsNeverPartial() throws {
         // Writers replace latest.json by rename; a reader polling meanwhile always parses a whole pointer.
-        let directory = try TestEnvironment.temporaryDirectory()
+        let directory = try TemporaryFolder.make()
         let file = directory.appendingPathComponent("latest.json")
         try AtomicFile.write(Data("{\"version\":\"v_0\",\"path\":\"p\",\"updated_at\":\"2026-01-01T00:00:00Z\"}".utf8), to: file)
         let writer = Thread {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MageHost
+import MageTestSupport
 
 /// What every `MetadataStore` must do. Each implementation joins `stores`; the same tests run on each.
 @Suite struct StoreConformanceTests {
@@ -12,7 +13,7 @@ import Testing
 
     static let stores: [Factory] = [
         Factory(name: "SQLite") {
-            try SQLiteStore(path: try TestEnvironment.temporaryDirectory().appendingPathComponent("mage.db"))
+            try SQLiteStore(path: try TemporaryFolder.make().appendingPathComponent("mage.db"))
         },
     ]
 
@@ -89,6 +90,7 @@ import Testing
             #expect(abs(record.at.timeIntervalSince1970 - at.timeIntervalSince1970) < 0.0015, "\(record.at) vs \(at)")
         }
         #expect(try store.predictionSummary(modelVersion: "v1", source: .predict).count == 4)
-        #expect(SQLiteDateText.format(Date(timeIntervalSince1970: 951_782_400.5)) == "2000-02-29 00:00:00.500")
+        #expect(UTCTimestamp(Date(timeIntervalSince1970: 951_782_400.5)).text(separator: UInt8(ascii: " "), zone: false)
+                == "2000-02-29 00:00:00.500")
     }
 }

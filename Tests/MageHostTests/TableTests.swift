@@ -2,6 +2,7 @@ import Foundation
 import PluginAPI
 import Testing
 @testable import MageHost
+import MageTestSupport
 
 @Suite struct TableTests {
     static let sample = Table(columns: [
@@ -34,7 +35,7 @@ import Testing
         exported.array.release(&exported.array)
         exported.schema.release(&exported.schema)
         #expect(back.metadata == table.metadata)
-        let directory = try TestEnvironment.temporaryDirectory()
+        let directory = try TemporaryFolder.make()
         try TableFile.write(table, to: directory)
         #expect(try TableFile.read(from: directory).metadata == table.metadata)
     }
@@ -67,7 +68,7 @@ import Testing
     }
 
     @Test func roundTripsThroughTheTableFile() throws {
-        let directory = try TestEnvironment.temporaryDirectory()
+        let directory = try TemporaryFolder.make()
         try TableFile.write(Self.sample, to: directory)
         Self.expectSame(try TableFile.read(from: directory), Self.sample)
         let csv = try String(contentsOf: directory.appendingPathComponent(TableFile.dataName), encoding: .utf8)
@@ -75,13 +76,13 @@ import Testing
     }
 
     @Test func roundTripsATableWithNoColumns() throws {
-        let directory = try TestEnvironment.temporaryDirectory()
+        let directory = try TemporaryFolder.make()
         try TableFile.write(Table(columns: []), to: directory)
         #expect(try TableFile.read(from: directory) == Table(columns: []))
     }
 
     @Test func refusesATableFileWhoseRowsDisagreeWithItsSchema() throws {
-        let directory = try TestEnvironment.temporaryDirectory()
+        let directory = try TemporaryFolder.make()
         try TableFile.write(Table(columns: [Column(name: "v", values: .int64([1, 2]))]), to: directory)
         try "v\n1\nnot-a-number\n".write(to: directory.appendingPathComponent(TableFile.dataName), atomically: true, encoding: .utf8)
         #expect { try TableFile.read(from: directory) } throws: { error in

@@ -2,6 +2,7 @@ import Foundation
 import MageHost
 @testable import MageServing
 import Testing
+import MageTestSupport
 
 /// Coordination through a real Redis server: the URL, the hiredis connection, the registry's
 /// announcements, and a prediction service that follows them with its file watch off (as on a registry
@@ -50,19 +51,16 @@ import Testing
         #expect(!"\(refused.map { "\($0)" } ?? "")".contains("not-the-password"))
 
         var closed = redis.url
-        closed.port = try RedisServer.freePort()
+        closed.port = try LoopbackPort.free()
         let unreachable = #expect(throws: MageError.self) { try RedisConnection(closed, timeout: .milliseconds(500)) }
         #expect("\(unreachable.map { "\($0)" } ?? "")".contains("cannot connect to Redis at redis://:***@127.0.0.1:\(closed.port)/0"))
     }
 
     @Test func everyMoveOfLatestIsAnnounced() async throws {
-        let redis = try RedisServer.start()
-        let harness = try ServingHarness()
-        let first = try await harness.train()
-        let second = try await harness.train()
-        let announcer = RegistryAnnouncer(redis: redis.url, project: harness.project)
+        let (redis, harness, first, second) = try await Self.twoVersions()
+        let registry = Self.announcing(harness, redis)
+        let announcer = try #require(registry.announcer)
         #expect(announcer.channel == "swiftmage:registry:serving_test")
-        let registry = ModelRegistry(project: harness.project, store: harness.store, announcer: announcer)
 
         let subscriber = try RedisConnection(redis.url)
         #expect(try subscriber.command(["SUBSCRIBE", announcer.channel]) == .array([.string("subscribe"), .string(announcer.channel), .integer(1)]))
@@ -79,12 +77,8 @@ import Testing
     }
 
     @Test func theServiceFollowsAnnouncementsWithItsFileWatchOff() async throws {
-        let redis = try RedisServer.start()
-        let harness = try ServingHarness()
-        let first = try await harness.train()
-        let second = try await harness.train()
-        let registry = ModelRegistry(project: harness.project, store: harness.store,
-                                     announcer: RegistryAnnouncer(redis: redis.url, project: harness.project))
+        let (redis, harness, first, second) = try await Self.twoVersions()
+        let registry = Self.announcing(harness, redis)
         let configuration = ServingConfiguration(port: 0, fileWatch: false, redis: redis.url, resyncInterval: .seconds(3600))
         try await harness.withService(configuration) { service, base in
             try await waitUntil("the listener subscribes") { service.announcements?.subscribed.load(ordering: .acquiring) == true }
@@ -108,12 +102,8 @@ import Testing
     }
 
     @Test func afterRedisRestartsTheServiceCatchesUpOnMissedMoves() async throws {
-        let redis = try RedisServer.start()
-        let harness = try ServingHarness()
-        let first = try await harness.train()
-        let second = try await harness.train()
-        let registry = ModelRegistry(project: harness.project, store: harness.store,
-                                     announcer: RegistryAnnouncer(redis: redis.url, project: harness.project))
+        let (redis, harness, first, second) = try await Self.twoVersions()
+        let registry = Self.announcing(harness, redis)
         let configuration = ServingConfiguration(port: 0, fileWatch: false, redis: redis.url, resyncInterval: .seconds(3600))
         try await harness.withService(configuration) { service, base in
             let listener = try #require(service.announcements)
@@ -140,10 +130,7 @@ import Testing
     }
 
     @Test func withoutAnnouncementsAResyncStillFindsTheMove() async throws {
-        let redis = try RedisServer.start()
-        let harness = try ServingHarness()
-        let first = try await harness.train()
-        let second = try await harness.train()
+        let (redis, harness, first, second) = try await Self.twoVersions()
         let configuration = ServingConfiguration(port: 0, fileWatch: false, redis: redis.url, resyncInterval: .milliseconds(300))
         try await harness.withService(configuration) { service, base in
             try await waitUntil("the listener subscribes") { service.announcements?.subscribed.load(ordering: .acquiring) == true }
@@ -151,6 +138,21 @@ import Testing
             try harness.registry.promote(first)  // no announcer: only the periodic re-read can find it
             try await waitUntil("the resync finds \(first)") { try await servedVersion(base) == first }
         }
+    }
+}
+
+extension RedisCoordinationTests {
+    /// A Redis server, and a project with two trained versions (the second is latest).
+    static func twoVersions() async throws -> (RedisServer, ServingHarness, first: String, second: String) {
+        let redis = try RedisServer.start()
+        let harness = try ServingHarness()
+        let first = try await harness.train()
+        return (redis, harness, first, try await harness.train())
+    }
+
+    /// The project's registry, announcing its moves on `redis`.
+    static func announcing(_ harness: ServingHarness, _ redis: RedisServer) -> ModelRegistry {
+        ModelRegistry(project: harness.project, store: harness.store, announcer: RegistryAnnouncer(redis: redis.url, project: harness.project))
     }
 }
 

@@ -234,14 +234,15 @@ public final class SQLiteStore: MetadataStore {
         }
     }
 
-    /// One prepared statement for every row of a batch.
+    /// One prepared statement for every row of a batch; the date as GRDB stores one ("yyyy-MM-dd
+    /// HH:mm:ss.SSS", UTC), written without GRDB's DateFormatter, so it reads back as a `Date` as usual.
     private static func insert(_ r: PredictionRecord, _ db: Database) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO predictions (source, request_id, model_version, inputs, outputs, latency_ms, user_id, at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try statement.execute(arguments: [r.source.rawValue, r.requestID, r.modelVersion, r.inputs, r.outputs,
-                                          r.latencyMilliseconds, r.userID, SQLiteDateText.format(r.at)])
+                                          r.latencyMilliseconds, r.userID, UTCTimestamp(r.at).text(separator: UInt8(ascii: " "), zone: false)])
     }
 
     /// Stores a JSON document under the first free version id among base, base_2, base_3, …

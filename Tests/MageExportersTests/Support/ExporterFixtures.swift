@@ -1,5 +1,6 @@
 import Foundation
 @testable import MageExporters
+import MageTestSupport
 
 /// The repository's fixtures and small process helpers for the exporter tests.
 enum ExporterFixtures {
@@ -24,12 +25,6 @@ enum ExporterFixtures {
         try LineageDocument.decode(try JSONSerialization.data(withJSONObject: object))
     }
 
-    static func temporaryDirectory(_ label: String = "exporters") throws -> URL {
-        var template = Array("\(NSTemporaryDirectory())/\(label)-XXXXXX".utf8CString)
-        guard let path = mkdtemp(&template) else { throw ExportError.io("mkdtemp failed") }
-        return URL(fileURLWithPath: String(cString: path))
-    }
-
     /// Runs a program found on PATH; returns exit code and the combined output.
     static func run(_ program: String, _ arguments: [String]) throws -> (Int32, String) {
         let process = Process()
@@ -50,7 +45,7 @@ enum ExporterFixtures {
 
     /// Validates NDJSON events with the OpenLineage schemas (validate_openlineage.py).
     static func validate(lines: [String]) throws -> (valid: Bool, report: String) {
-        let file = try temporaryDirectory("ol-events").appendingPathComponent("events.ndjson")
+        let file = try TemporaryFolder.make("ol-events").appendingPathComponent("events.ndjson")
         try Data(lines.map { $0 + "\n" }.joined().utf8).write(to: file)
         let (code, report) = try run("python3", [validator.path, openLineageSpec.path, file.path])
         if code == 2 { throw ExportError.io("the validator could not run (pip install jsonschema): \(report)") }
@@ -74,7 +69,7 @@ final class LineageReceiver {
     }
 
     init(status: Int = 201) throws {
-        record = try ExporterFixtures.temporaryDirectory("receiver").appendingPathComponent("requests.ndjson")
+        record = try TemporaryFolder.make("receiver").appendingPathComponent("requests.ndjson")
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", ExporterFixtures.receiver.path, record.path, String(status)]

@@ -1,4 +1,5 @@
 import Foundation
+import MageTestSupport
 
 /// A real PostgreSQL server for the tests, started on first use, once per test process (a lazily
 /// initialized static, so concurrent tests wait for the one start), and stopped when the process exits.
@@ -54,25 +55,6 @@ final class PostgresServer: Sendable {
         return out
     }
 
-    /// A loopback port with nothing listening on it (bound, read, then closed).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw Failure(description: "bind: \(String(cString: strerror(errno)))") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     // MARK: - Start
 
     private static let folderPrefix = "swiftmage-pg-"
@@ -120,7 +102,7 @@ final class PostgresServer: Sendable {
         // A free port can be taken between the check and the bind: try a few.
         var lastOutput = ""
         for _ in 0..<3 {
-            let port = try freePort()
+            let port = try LoopbackPort.free()
             let options = "-p \(port) -k \(socketFolder.path) -c listen_addresses=127.0.0.1 -c fsync=off "
                 + "-c synchronous_commit=off -c full_page_writes=off"
             let (code, output) = try asPostgres("pg_ctl", ["-D", data.path, "-l", log.path, "-o", options, "-w", "-t", "60", "start"])

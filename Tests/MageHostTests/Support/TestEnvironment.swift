@@ -1,5 +1,6 @@
 import Foundation
 @testable import MageHost
+import MageTestSupport
 
 /// Real artifacts for tests: the built `mage` binary and Swift plugins beside the test bundle, and C
 /// fixture plugins compiled from `Fixtures/plugins/*.c` with the system C compiler against the header.
@@ -14,14 +15,6 @@ enum TestEnvironment {
         buildDirectory.appendingPathComponent("lib\(name).so")
     }
 
-    /// A fresh folder that only the owner may write (the loader refuses anything looser).
-    static func temporaryDirectory(_ label: String = "mage-test") throws -> URL {
-        var template = Array("\(NSTemporaryDirectory())/\(label)-XXXXXX".utf8CString)
-        guard let path = mkdtemp(&template) else { throw MageError.io("mkdtemp failed") }
-        chmod(path, 0o755)
-        return URL(fileURLWithPath: String(cString: path))
-    }
-
     private static let compiled = CompiledFixtures()
 
     /// The fixture compiled once per test process; returns the shared library's path.
@@ -31,7 +24,7 @@ enum TestEnvironment {
 
     /// A plugin folder holding the named C fixtures and Swift plugins.
     static func pluginDirectory(fixtures: [String] = [], swift: [String] = []) throws -> URL {
-        let directory = try temporaryDirectory("plugins")
+        let directory = try TemporaryFolder.make("plugins")
         for name in fixtures {
             try install(try fixture(name), into: directory)
         }
@@ -49,7 +42,7 @@ enum TestEnvironment {
 
     /// A project with the given pipelines (uuid → metadata.yaml text).
     static func project(pipelines: [String: String], executorCount: Int = 4) throws -> Project {
-        let root = try temporaryDirectory("project")
+        let root = try TemporaryFolder.make("project")
         try "project_uuid: test\nexecutor_count: \(executorCount)\n".write(
             to: root.appendingPathComponent("metadata.yaml"), atomically: true, encoding: .utf8)
         for (uuid, yaml) in pipelines {
@@ -112,7 +105,7 @@ enum TestEnvironment {
 private final class CompiledFixtures: @unchecked Sendable {
     private let lock = NSLock()
     private var libraries: [String: URL] = [:]
-    private lazy var directory: URL = try! TestEnvironment.temporaryDirectory("fixtures")
+    private lazy var directory: URL = try! TemporaryFolder.make("fixtures")
 
     func library(_ name: String) throws -> URL {
         try lock.withLock {

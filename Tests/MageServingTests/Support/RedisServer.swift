@@ -1,5 +1,6 @@
 import Foundation
 import MageHost
+import MageTestSupport
 
 /// A real Redis server for one test: `redis-server` on 127.0.0.1 and a free port, with a password
 /// (`requirepass`, so authentication is exercised), no persistence, in its own temporary folder. It can
@@ -20,8 +21,8 @@ final class RedisServer: @unchecked Sendable {
     }
 
     static func start() throws -> RedisServer {
-        let server = RedisServer(port: try freePort(), password: "pw-\(UInt64.random(in: 1...UInt64.max))",
-                                 folder: try ServingHarness.temporaryDirectory("redis"))
+        let server = RedisServer(port: try LoopbackPort.free(), password: "pw-\(UInt64.random(in: 1...UInt64.max))",
+                                 folder: try TemporaryFolder.make("redis"))
         try server.start()
         return server
     }
@@ -79,21 +80,4 @@ final class RedisServer: @unchecked Sendable {
         return nil
     }
 
-    /// A loopback port with nothing listening on it (bound, read, then closed).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw Failure(description: "bind: \(String(cString: strerror(errno)))") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }

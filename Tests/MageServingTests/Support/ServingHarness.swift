@@ -6,6 +6,7 @@ import Logging
 import MageHost
 @testable import MageServing
 import ServiceLifecycle
+import MageTestSupport
 
 /// A project with real registered models (trained in process by the built Swift plugins), and the
 /// prediction service on a free loopback port.
@@ -17,7 +18,7 @@ struct ServingHarness {
     static let buildDirectory = Executable.url!.deletingLastPathComponent()
 
     init() throws {
-        let root = try Self.temporaryDirectory("serving-project")
+        let root = try TemporaryFolder.make("serving-project")
         try "project_uuid: serving_test\n".write(to: root.appendingPathComponent("metadata.yaml"), atomically: true, encoding: .utf8)
         let pipeline = root.appendingPathComponent("pipelines/train")
         try FileManager.default.createDirectory(at: pipeline, withIntermediateDirectories: true)
@@ -29,7 +30,7 @@ struct ServingHarness {
             - {uuid: registry, type: data_exporter, plugin: model_registry, isolation: in_process, upstream_blocks: [training]}
             """.write(to: pipeline.appendingPathComponent("metadata.yaml"), atomically: true, encoding: .utf8)
         project = try Project(root: root)
-        pluginDirectory = try Self.temporaryDirectory("serving-plugins")
+        pluginDirectory = try TemporaryFolder.make("serving-plugins")
         for name in ["MageDataLoaders", "MageModels", "MageExporters"] {
             let target = pluginDirectory.appendingPathComponent("lib\(name).so")
             try FileManager.default.copyItem(at: Self.buildDirectory.appendingPathComponent("lib\(name).so"), to: target)
@@ -80,12 +81,6 @@ struct ServingHarness {
         }
     }
 
-    static func temporaryDirectory(_ label: String) throws -> URL {
-        var template = Array("\(NSTemporaryDirectory())/\(label)-XXXXXX".utf8CString)
-        guard let path = mkdtemp(&template) else { throw MageError.io("mkdtemp failed") }
-        chmod(path, 0o755)
-        return URL(fileURLWithPath: String(cString: path))
-    }
 }
 
 /// A small HTTP client over URLSession.
