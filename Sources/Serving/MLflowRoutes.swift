@@ -18,7 +18,7 @@ struct MLflowRoutes {
 
     func invocations(_ request: Request) async -> Response {
         do throws(APIError) {
-            let body = try await RequestBody.json(request, limit: service.configuration.maxBodyBytes)
+            let body = try await JSONRequestBody.json(request, limit: service.configuration.maxBodyBytes)
             guard let served = service.follower.current() else { throw service.noModel }
             let schema = served.schema
             let records = try Self.records(body, columns: schema.featureNames, maxRows: service.configuration.maxBatchRows)

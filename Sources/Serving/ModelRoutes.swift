@@ -176,7 +176,7 @@ struct ModelRoutes {
     /// Records a prediction a client reports, durably (one transaction) before answering.
     func logPrediction(_ request: Request) async -> Response {
         do throws(APIError) {
-            let body = try await RequestBody.json(request, limit: service.configuration.maxBodyBytes)
+            let body = try await JSONRequestBody.json(request, limit: service.configuration.maxBodyBytes)
             guard let served = service.follower.current() else { throw service.noModel }
             let entry = try LoggedPrediction.decode(body)
             let record = PredictionRecord(source: .logged, requestID: request.headers[.requestID], modelVersion: served.version,

@@ -11,6 +11,8 @@ struct ModelSchema: Sendable {
 
     let featureNames: [String]
     let featurePositions: [String: Int]
+    /// The names as UTF-8, to match keys without making Strings.
+    let featureNameBytes: [[UInt8]]
     let classes: [JSONValue]
     let probabilityKeys: [ProbabilityKey]
     /// Each class rendered as JSON, for `prediction`.
@@ -19,6 +21,7 @@ struct ModelSchema: Sendable {
     init(_ signature: ModelSignature) {
         featureNames = signature.featureNames
         featurePositions = Dictionary(uniqueKeysWithValues: featureNames.enumerated().map { ($1, $0) })
+        featureNameBytes = featureNames.map { Array($0.utf8) }
         classes = signature.classes
         probabilityKeys = signature.probabilityNames.enumerated().sorted { $0.element < $1.element }.map { index, name in
             var key = JSONWriter(capacity: name.utf8.count + 3)
@@ -31,5 +34,10 @@ struct ModelSchema: Sendable {
             json.value(value)
             return json.bytes
         }
+    }
+
+    /// The position of the feature whose name is these bytes.
+    func featurePosition(of name: UnsafeBufferPointer<UInt8>) -> Int? {
+        featureNameBytes.firstIndex { $0.count == name.count && $0.withUnsafeBufferPointer { $0.elementsEqual(name) } }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 
 /// The rows of a prediction request, validated against the model's schema: every feature present, a
 /// finite number, and nothing else.
@@ -8,6 +9,16 @@ public struct PredictionRequest: Sendable {
     public var rowCount: Int
     /// Whether the body was a JSON array (the response is then an array).
     public var isBatch: Bool
+
+    /// `POST /predict`'s body: the common shape straight from the bytes (`FeatureRows`), anything else
+    /// through `JSONValue` and `decode`, which name every problem.
+    static func read(_ body: ByteBuffer, schema: ModelSchema, maxRows: Int) throws(APIError) -> PredictionRequest {
+        let direct = body.withUnsafeReadableBytes { raw in
+            FeatureRows.read(raw.bindMemory(to: UInt8.self), schema: schema, maxRows: maxRows)
+        }
+        if let direct { return direct }
+        return try decode(try JSONRequestBody.parse(body), schema: schema, maxRows: maxRows)
+    }
 
     /// `POST /predict`: one object, or an array of objects.
     static func decode(_ body: JSONValue, schema: ModelSchema, maxRows: Int) throws(APIError) -> PredictionRequest {

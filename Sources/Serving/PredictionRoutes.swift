@@ -17,9 +17,12 @@ struct PredictionRoutes {
         let requestID = request.headers[.requestID] ?? RequestID.next()
         let headers: HTTPFields = [.requestID: requestID]
         do throws(APIError) {
-            let body = try await RequestBody.json(request, limit: service.configuration.maxBodyBytes)
-            guard let served = service.follower.current() else { throw service.noModel }
-            let rows = try PredictionRequest.decode(body, schema: served.schema, maxRows: service.configuration.maxBatchRows)
+            let body = try await JSONRequestBody.bytes(request, limit: service.configuration.maxBodyBytes)
+            guard let served = service.follower.current() else {
+                _ = try JSONRequestBody.parse(body)  // a malformed body is a 400 whether or not a model serves
+                throw service.noModel
+            }
+            let rows = try PredictionRequest.read(body, schema: served.schema, maxRows: service.configuration.maxBatchRows)
             let predictions: Predictions
             do {
                 predictions = try Predictions.run(rows, on: served)

@@ -21,6 +21,7 @@ struct StartCommand: AsyncParsableCommand {
     func run() async throws {
         guard role == "prediction" else { throw fail(MageError.usage("unknown role '\(role)': only 'prediction' is built")) }
         guard maxBatchRows >= 1 else { throw fail(MageError.usage("--max-batch-rows must be at least 1, got \(maxBatchRows)")) }
+        LoggingSystem.bootstrap(ServiceLogHandler.init)
         do {
             let project = try Project(root: URL(fileURLWithPath: self.project))
             var logger = Logger(label: "mage.prediction")

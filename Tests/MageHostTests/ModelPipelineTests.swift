@@ -48,6 +48,21 @@ import Testing
         #expect(abs(probabilities[0] + probabilities[1] - 1) < 1e-9)
         #expect(probabilities[0...1] == probabilities[2...3])
         #expect(throws: MageError.self) { try loaded.predict(rows: [1, 2, 3]) }
+
+        // A row's probabilities do not depend on the batch it comes in: 7 distinct rows (the forest walks
+        // rows four at a time, and the rest tree-interleaved) equal each row predicted alone, to the bit.
+        var rows: [Double] = []
+        for i in 0..<7 {
+            for (f, value) in example.enumerated() {
+                let scale: Double = 0.7 + 0.15 * Double((i + f) % 5)
+                rows.append(value * scale)
+            }
+        }
+        let batch = try loaded.predict(rows: rows)
+        for i in 0..<7 {
+            let alone: [Double] = try loaded.predict(rows: Array(rows[(10 * i)..<(10 * i + 10)]))
+            #expect(Array(batch[(2 * i)..<(2 * i + 2)]) == alone, "row \(i)")
+        }
     }
 
     @Test func trainingIsDeterministicToTheByte() async throws {

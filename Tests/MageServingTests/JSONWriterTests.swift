@@ -43,11 +43,11 @@ import Testing
 
     @Test func contentTypesThatAreJSON() {
         for accepted in ["application/json", "Application/JSON", " application/json ; charset=utf-8", "application/json;charset=UTF-8"] {
-            #expect(RequestBody.isJSON(accepted), "\(accepted)")
+            #expect(JSONRequestBody.isJSON(accepted), "\(accepted)")
         }
         for refused in [nil, "", "text/plain", "application/jsonx", "application/json-patch+json", "application/x-www-form-urlencoded",
                         "application/jso", "application\u{0F}json"] {
-            #expect(!RequestBody.isJSON(refused), "\(refused ?? "nil")")
+            #expect(!JSONRequestBody.isJSON(refused), "\(refused ?? "nil")")
         }
     }
 }

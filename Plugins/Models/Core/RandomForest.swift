@@ -175,10 +175,13 @@ public struct RandomForestClassifier: Sendable {
                     let node = nodes[k]
                     k = Int(node.left) &+ (row[Int(node.feature)] <= node.threshold ? 0 : 1)
                 }
+                // Four independent walks at a time give the CPU parallel load chains to overlap: four rows
+                // through one tree, and for the rows left over (all of a one-row request), four trees
+                // for one row. Leaves point to themselves, so a walk may run past its tree's depth.
+                let grouped = start + (end - start) / 4 * 4
                 for (root, depth) in zip(roots, depths) {
-                    // Four independent walks at a time give the CPU parallel load chains to overlap.
                     var r = start
-                    while r + 4 <= end {
+                    while r < grouped {
                         let x0 = rows + r * d, x1 = x0 + d, x2 = x1 + d, x3 = x2 + d
                         var k0 = root, k1 = root, k2 = root, k3 = root
                         for _ in 0..<depth {
@@ -190,12 +193,31 @@ public struct RandomForestClassifier: Sendable {
                         sums[r - start + 3] += leafValues[k3]
                         r += 4
                     }
-                    while r < end {
-                        var k = root
-                        for _ in 0..<depth { step(&k, rows + r * d) }
-                        sums[r - start] += leafValues[k]
-                        r += 1
+                }
+                for r in grouped..<end {
+                    let x = rows + r * d
+                    var t = 0
+                    // Summed tree by tree in order, as the rows above are: a row's probability does not
+                    // depend on the batch it came in.
+                    var sum = 0.0
+                    while t + 4 <= roots.count {
+                        var k0 = roots[t], k1 = roots[t + 1], k2 = roots[t + 2], k3 = roots[t + 3]
+                        for _ in 0..<max(depths[t], depths[t + 1], depths[t + 2], depths[t + 3]) {
+                            step(&k0, x); step(&k1, x); step(&k2, x); step(&k3, x)
+                        }
+                        sum += leafValues[k0]
+                        sum += leafValues[k1]
+                        sum += leafValues[k2]
+                        sum += leafValues[k3]
+                        t += 4
                     }
+                    while t < roots.count {
+                        var k = roots[t]
+                        for _ in 0..<depths[t] { step(&k, x) }
+                        sum += leafValues[k]
+                        t += 1
+                    }
+                    sums[r - start] = sum
                 }
             }
             let scale = 1 / Double(roots.count)

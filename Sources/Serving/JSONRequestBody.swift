@@ -3,8 +3,13 @@ import Hummingbird
 
 /// Reads a JSON body under the service's limits: content type `application/json` (else 415), at most
 /// `limit` bytes (else 413), not empty and well-formed (else 400).
-enum RequestBody {
+enum JSONRequestBody {
     static func json(_ request: Request, limit: Int) async throws(APIError) -> JSONValue {
+        try parse(try await bytes(request, limit: limit))
+    }
+
+    /// The body's bytes, after the content type, size and emptiness checks.
+    static func bytes(_ request: Request, limit: Int) async throws(APIError) -> ByteBuffer {
         guard isJSON(request.headers[.contentType]) else {
             throw .unsupportedMediaType("Content-Type must be application/json, got \(request.headers[.contentType] ?? "none")")
         }
@@ -18,6 +23,10 @@ enum RequestBody {
             throw .tooLarge("the body is over the limit of \(limit) bytes")
         }
         guard buffer.readableBytes > 0 else { throw .badRequest("the body is empty: send a JSON object") }
+        return buffer
+    }
+
+    static func parse(_ buffer: ByteBuffer) throws(APIError) -> JSONValue {
         let parsed = buffer.withUnsafeReadableBytes { raw in
             Result { () throws(JSONParser.Failure) in try JSONParser.parse(raw.bindMemory(to: UInt8.self)) }
         }
