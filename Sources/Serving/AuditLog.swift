@@ -11,7 +11,7 @@ public final class AuditLog: Service, @unchecked Sendable {
     struct Entry: Sendable {
         var requestID: String
         var modelVersion: String
-        var features: [String]
+        var schema: ModelSchema
         var request: PredictionRequest
         /// The response body, as the client received it.
         var response: [UInt8]
@@ -64,18 +64,16 @@ public final class AuditLog: Service, @unchecked Sendable {
 
     /// The inputs as the client named them, keys sorted, one object per row (an array for a batch).
     static func inputs(_ e: Entry) -> String {
-        let width = e.features.count
-        let order = e.features.indices.sorted { e.features[$0] < e.features[$1] }
+        let width = e.schema.featureNames.count
         var json = JSONWriter(capacity: 32 * width * e.request.rowCount + 2)
         if e.request.isBatch { json.raw(UInt8(ascii: "[")) }
         for row in 0..<e.request.rowCount {
             if row > 0 { json.raw(UInt8(ascii: ",")) }
             json.raw(UInt8(ascii: "{"))
-            for (n, f) in order.enumerated() {
+            for (n, key) in e.schema.featureKeys.enumerated() {
                 if n > 0 { json.raw(UInt8(ascii: ",")) }
-                json.string(e.features[f])
-                json.raw(UInt8(ascii: ":"))
-                json.number(e.request.values[row * width + f])
+                json.raw(key.json)
+                json.number(e.request.values[row * width + key.index])
             }
             json.raw(UInt8(ascii: "}"))
         }

@@ -2,11 +2,18 @@
 /// on every request: the feature names and their positions, and the probability keys of responses,
 /// already rendered as JSON, in the order responses list them (sorted by name).
 struct ModelSchema: Sendable {
-    struct ProbabilityKey: Sendable {
-        /// `"no_churn":`
+    /// A key rendered as JSON (`"no_churn":`) and the position of the value it names.
+    struct Key: Sendable {
         var json: [UInt8]
-        /// The class whose probability it reports.
-        var classIndex: Int
+        var index: Int
+
+        init(_ name: String, index: Int) {
+            var key = JSONWriter(capacity: name.utf8.count + 3)
+            key.string(name)
+            key.raw(UInt8(ascii: ":"))
+            json = key.bytes
+            self.index = index
+        }
     }
 
     let featureNames: [String]
@@ -14,7 +21,10 @@ struct ModelSchema: Sendable {
     /// The names as UTF-8, to match keys without making Strings.
     let featureNameBytes: [[UInt8]]
     let classes: [JSONValue]
-    let probabilityKeys: [ProbabilityKey]
+    /// The feature keys sorted by name, as the audit log writes inputs.
+    let featureKeys: [Key]
+    /// The probability keys sorted by name, each with the class it reports.
+    let probabilityKeys: [Key]
     /// Each class rendered as JSON, for `prediction`.
     let classJSON: [[UInt8]]
 
@@ -23,12 +33,8 @@ struct ModelSchema: Sendable {
         featurePositions = Dictionary(uniqueKeysWithValues: featureNames.enumerated().map { ($1, $0) })
         featureNameBytes = featureNames.map { Array($0.utf8) }
         classes = signature.classes
-        probabilityKeys = signature.probabilityNames.enumerated().sorted { $0.element < $1.element }.map { index, name in
-            var key = JSONWriter(capacity: name.utf8.count + 3)
-            key.string(name)
-            key.raw(UInt8(ascii: ":"))
-            return ProbabilityKey(json: key.bytes, classIndex: index)
-        }
+        featureKeys = featureNames.enumerated().sorted { $0.element < $1.element }.map { Key($1, index: $0) }
+        probabilityKeys = signature.probabilityNames.enumerated().sorted { $0.element < $1.element }.map { Key($1, index: $0) }
         classJSON = signature.classes.map { value in
             var json = JSONWriter(capacity: 8)
             json.value(value)

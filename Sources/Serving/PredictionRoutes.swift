@@ -33,7 +33,7 @@ struct PredictionRoutes {
             predictions.writeJSON(to: &json, batch: rows.isBatch)
             if let audit = service.audit {
                 let elapsed = ContinuousClock.now - start
-                audit.append(.init(requestID: requestID, modelVersion: served.version, features: served.schema.featureNames,
+                audit.append(.init(requestID: requestID, modelVersion: served.version, schema: served.schema,
                                    request: rows, response: json.bytes,
                                    latencyMilliseconds: Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000,
                                    at: predictions.time))

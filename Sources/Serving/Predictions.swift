@@ -57,7 +57,7 @@ public struct Predictions: Sendable {
         for (n, key) in schema.probabilityKeys.enumerated() {
             if n > 0 { json.raw(UInt8(ascii: ",")) }
             json.raw(key.json)
-            json.number(probabilities[base + key.classIndex])
+            json.number(probabilities[base + key.index])
         }
         json.raw("},\"risk_level\":\"")
         json.raw(Self.riskLevelText(probabilities[base + classCount - 1]))

@@ -128,15 +128,33 @@ import MageHost
     @Test func theAuditLogIsFlushedOnGracefulShutdown() async throws {
         let harness = try ServingHarness()
         let version = try await harness.train()
+        var answers: [String: Any] = [:]
         try await harness.withService(.init(port: 0, auditFlushInterval: .seconds(600))) { _, base in
-            for _ in 0..<25 {
+            for _ in 0..<24 {
                 let (code, _) = try await HTTP.json("POST", base, "/predict", exampleBody)
                 #expect(code == 200)
             }
+            let (code, answer) = try await HTTP.json("POST", base, "/predict", "[\(exampleBody)]")
+            #expect(code == 200)
+            answers = try #require((answer as? [[String: Any]])?.first)
         }
         #expect(try harness.store.predictionSummary(modelVersion: version, source: .predict).count == 25)
-        let first = try #require(try harness.store.predictionList(modelVersion: version, source: .predict, limit: 1).first)
-        #expect(first.requestID != nil && first.latencyMilliseconds != nil && first.inputs.contains("account_age"))
+        let kept = try harness.store.predictionList(modelVersion: version, source: .predict, limit: 25)
+        for record in kept {
+            #expect(record.requestID != nil && record.latencyMilliseconds != nil)
+            // Inputs as the client sent them, keys sorted; outputs always an array of the answers.
+            let sent = try #require(try JSONSerialization.jsonObject(with: Data(exampleBody.utf8)) as? [String: Double])
+            let inputs = try JSONSerialization.jsonObject(with: Data(record.inputs.utf8))
+            let rows = (inputs as? [[String: Double]]) ?? [(inputs as? [String: Double]) ?? [:]]
+            #expect(rows == [sent])
+            #expect(record.inputs.hasPrefix(#"{"account_age":24,"contract_length":12,"#) || record.inputs.hasPrefix(#"[{"account_age":24,"#))
+            let outputs = try #require(try JSONSerialization.jsonObject(with: Data(record.outputs.utf8)) as? [[String: Any]])
+            #expect(outputs.count == 1 && outputs[0]["model_version"] as? String == version)
+        }
+        let batch = try #require(kept.last)
+        let batchOutputs = try JSONSerialization.jsonObject(with: Data(batch.outputs.utf8)) as? [[String: Any]]
+        #expect(batch.inputs.hasPrefix("["))
+        #expect(batchOutputs?.first?["prediction_time"] as? String == answers["prediction_time"] as? String)
     }
 
     /// Under continuous load, 20 promotes and 20 rollbacks: no failed request, and each answer's version
