@@ -23,8 +23,9 @@ public final class ModelFollower: Service, @unchecked Sendable {
     private let reloadLock = NSLock()
     /// True while a reload that drained events has not swapped yet: a request arriving then waits for it.
     private let reloading = Atomic(false)
-    /// An announcement arrived and has not been acted on yet.
+    /// An announcement (Redis, or a move made in this process) arrived and has not been acted on yet.
     private let announcementPending = Atomic(false)
+    private var inProcessMoves: RegistryMoves.Observation?
 
     /// - Parameters:
     ///   - fileWatch: follow the registry with inotify (off for a registry on a shared filesystem, where
@@ -41,6 +42,11 @@ public final class ModelFollower: Service, @unchecked Sendable {
             logger.warning("\(fileWatch ? "inotify is unavailable" : "the file watch is off") and no REDIS_URL is set: every request reads latest.json")
         }
         refresh(force: false, reason: "start")
+        // A move made in this process marks the pointer stale at once; the next request (or the watcher's
+        // thread) loads the new version, not the thread that moved the pointer.
+        inProcessMoves = RegistryMoves.observe(registry: registryRoot) { [weak self] in
+            self?.announcementPending.store(true, ordering: .releasing)
+        }
     }
 
     /// The model that answers a request arriving now.

@@ -1,8 +1,8 @@
 import Foundation
 import MageHost
 @testable import MageServing
-import Testing
 import MageTestSupport
+import Testing
 
 /// Coordination through a real Redis server: the URL, the hiredis connection, the registry's
 /// announcements, and a prediction service that follows them with its file watch off (as on a registry
@@ -78,24 +78,21 @@ import MageTestSupport
 
     @Test func theServiceFollowsAnnouncementsWithItsFileWatchOff() async throws {
         let (redis, harness, first, second) = try await Self.twoVersions()
-        let registry = Self.announcing(harness, redis)
         let configuration = ServingConfiguration(port: 0, fileWatch: false, redis: redis.url, resyncInterval: .seconds(3600))
         try await harness.withService(configuration) { service, base in
             try await waitUntil("the listener subscribes") { service.announcements?.subscribed.load(ordering: .acquiring) == true }
             #expect(try await servedVersion(base) == second)
 
             // A move nobody announces is not seen: no file watch, and no request reads latest.json.
-            let pointer = ModelRegistry.Pointer(version: first, path: "model_registry/\(first)", updatedAt: Date())
-            let encoder = JSONEncoder()
-            encoder.dateEncodingStrategy = .iso8601
-            try AtomicFile.write(try encoder.encode(pointer), to: registry.latestFile)
-            #expect(try registry.latest()?.version == first)
+            try Self.moveAsAnotherHost(harness, to: first)
+            #expect(try harness.registry.latest()?.version == first)
             for _ in 0..<5 { #expect(try await servedVersion(base) == second) }
 
-            // Announced moves are: each promote and rollback serves within moments.
+            // Announced moves are: each promote, made by `mage models promote` in another process (so
+            // neither inotify nor the in-process notification can tell), serves within moments.
             for round in 0..<3 {
-                try registry.promote(round % 2 == 0 ? first : second)
-                let expected = round % 2 == 0 ? first : second
+                let expected = round % 2 == 0 ? second : first
+                try Self.mage(["models", "promote", harness.project.root.path, expected], redis: redis)
                 try await waitUntil("version \(expected) serves") { try await servedVersion(base) == expected }
             }
         }
@@ -121,11 +118,32 @@ import MageTestSupport
             #expect(status == 200)
             #expect((degraded as? [String: Any])?["status"] as? String == "degraded")
             #expect(((degraded as? [String: Any])?["message"] as? String)?.contains("not subscribed to registry announcements") == true)
-            try registry.promote(first)  // announced to nobody: Redis is down (the registry warns and goes on)
+            // Another host moves the pointer meanwhile; its announcement reaches nobody, Redis being down.
+            try Self.moveAsAnotherHost(harness, to: first)
             #expect(try await servedVersion(base) == second)
 
             try redis.start()
             try await waitUntil("the listener resubscribes and catches up") { try await servedVersion(base) == first }
+        }
+    }
+
+    @Test func aMoveMadeInThisProcessServesTheNextRequest() async throws {
+        let harness = try ServingHarness()
+        let first = try await harness.train()
+        let second = try await harness.train()
+        // No file watch, and a Redis that never answers: only the in-process notification is left.
+        var unreachable = try RedisURL("redis://127.0.0.1:1")
+        unreachable.port = try LoopbackPort.free()
+        let configuration = ServingConfiguration(port: 0, fileWatch: false, redis: unreachable, resyncInterval: .seconds(3600))
+        try await harness.withService(configuration) { _, base in
+            #expect(try await servedVersion(base) == second)
+            try Self.moveAsAnotherHost(harness, to: first)
+            #expect(try await servedVersion(base) == second, "a move made elsewhere is not an in-process move")
+            try harness.registry.promote(second)
+            try harness.registry.promote(first)
+            #expect(try await servedVersion(base) == first, "the very next request after the promote")
+            _ = try harness.registry.rollback()
+            #expect(try await servedVersion(base) == second)
         }
     }
 
@@ -135,7 +153,7 @@ import MageTestSupport
         try await harness.withService(configuration) { service, base in
             try await waitUntil("the listener subscribes") { service.announcements?.subscribed.load(ordering: .acquiring) == true }
             #expect(try await servedVersion(base) == second)
-            try harness.registry.promote(first)  // no announcer: only the periodic re-read can find it
+            try Self.moveAsAnotherHost(harness, to: first)  // unannounced: only the periodic re-read can find it
             try await waitUntil("the resync finds \(first)") { try await servedVersion(base) == first }
         }
     }
@@ -148,6 +166,34 @@ extension RedisCoordinationTests {
         let harness = try ServingHarness()
         let first = try await harness.train()
         return (redis, harness, first, try await harness.train())
+    }
+
+    /// Runs the built `mage` with `REDIS_URL` naming `redis`; throws with its stderr when it fails.
+    static func mage(_ arguments: [String], redis: RedisServer) throws {
+        let process = Process()
+        process.executableURL = ServingHarness.buildDirectory.appendingPathComponent("mage")
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["REDIS_URL": "redis://:\(redis.password)@127.0.0.1:\(redis.port)/0"]) { $1 }
+        let errors = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw RedisServer.Failure(description: "mage \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(message)")
+        }
+        #expect(!message.contains("announcing it failed"), "\(message)")
+    }
+
+    /// Points `latest.json` at `version` as another host would (a rename into place), unannounced and
+    /// unseen by this process's registry.
+    static func moveAsAnotherHost(_ harness: ServingHarness, to version: String) throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        let pointer = ModelRegistry.Pointer(version: version, path: "model_registry/\(version)", updatedAt: Date())
+        try AtomicFile.write(try encoder.encode(pointer), to: harness.registry.latestFile)
     }
 
     /// The project's registry, announcing its moves on `redis`.

@@ -155,6 +155,7 @@ public struct ModelRegistry: Sendable {
         let pointer = Pointer(version: model.version, path: model.path, updatedAt: date)
         try AtomicFile.write(try JSON.encode(pointer), to: latestFile)
         try store.registryEventAppend(RegistryEvent(action: action, version: model.version, previous: previous, at: date))
+        RegistryMoves.post(registry: root)
         do {
             try announcer?.announce(pointer)
         } catch {
