@@ -13,7 +13,8 @@ public final class AuditLog: Service, @unchecked Sendable {
         var modelVersion: String
         var schema: ModelSchema
         var request: PredictionRequest
-        /// The response body, as the client received it.
+        /// The answers in `/predict`'s shape: the response body of `/predict` as the client received it,
+        /// the same shape for `/invocations`.
         var response: [UInt8]
         var latencyMilliseconds: Double
         var at: Date
@@ -32,6 +33,22 @@ public final class AuditLog: Service, @unchecked Sendable {
     }
 
     func append(_ entry: Entry) { queue.withLock { $0.append(entry) } }
+
+    /// Queues one answered request. `answer`: the `/predict` body already written, or nil to render the
+    /// answers in that shape (`/invocations`, whose own body holds only the classes).
+    func record(_ predictions: Predictions, of request: PredictionRequest, requestID: String, answer: [UInt8]?,
+                startedAt start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        let response = answer ?? {
+            var json = JSONWriter(capacity: 224 * predictions.rowCount + 2)
+            predictions.writeJSON(to: &json, batch: request.isBatch)
+            return json.bytes
+        }()
+        append(Entry(requestID: requestID, modelVersion: predictions.model.version, schema: predictions.model.schema,
+                     request: request, response: response,
+                     latencyMilliseconds: Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000,
+                     at: predictions.time))
+    }
 
     public var pending: Int { queue.withLock { $0.count } }
     public var writtenCount: Int { written.current }

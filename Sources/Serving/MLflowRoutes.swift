@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// MLflow's scoring protocol: `GET /ping`, and `POST /invocations` with `dataframe_split`,
@@ -17,6 +18,9 @@ struct MLflowRoutes {
     struct Answer: Encodable { var predictions: [JSONValue] }
 
     func invocations(_ request: Request) async -> Response {
+        let start = ContinuousClock.now
+        let requestID = request.headers[.requestID] ?? RequestID.next()
+        let headers: HTTPFields = [.requestID: requestID]
         do throws(APIError) {
             let body = try await JSONRequestBody.json(request, limit: service.configuration.maxBodyBytes)
             guard let served = service.follower.current() else { throw service.noModel }
@@ -25,12 +29,13 @@ struct MLflowRoutes {
             let rows = try PredictionRequest.rows(records, schema: schema, isBatch: true)
             do {
                 let predictions = try Predictions.run(rows, on: served)
-                return JSONResponse.make(Answer(predictions: (0..<predictions.rowCount).map(predictions.label(row:))))
+                service.audit?.record(predictions, of: rows, requestID: requestID, answer: nil, startedAt: start)
+                return JSONResponse.make(Answer(predictions: (0..<predictions.rowCount).map(predictions.label(row:))), headers: headers)
             } catch {
                 throw APIError(status: 500, message: "the model failed to predict: \(error)")
             }
         } catch {
-            return error.response
+            return JSONResponse.make(status: error.status, error, headers: headers)
         }
     }
 

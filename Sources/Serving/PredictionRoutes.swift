@@ -31,13 +31,7 @@ struct PredictionRoutes {
             }
             var json = JSONWriter(capacity: 224 * rows.rowCount + 2)
             predictions.writeJSON(to: &json, batch: rows.isBatch)
-            if let audit = service.audit {
-                let elapsed = ContinuousClock.now - start
-                audit.append(.init(requestID: requestID, modelVersion: served.version, schema: served.schema,
-                                   request: rows, response: json.bytes,
-                                   latencyMilliseconds: Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000,
-                                   at: predictions.time))
-            }
+            service.audit?.record(predictions, of: rows, requestID: requestID, answer: json.bytes, startedAt: start)
             return JSONResponse.make(json: json.bytes, headers: headers)
         } catch {
             return JSONResponse.make(status: error.status, error, headers: headers)

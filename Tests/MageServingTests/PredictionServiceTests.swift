@@ -130,30 +130,32 @@ import MageHost
         let version = try await harness.train()
         var answers: [String: Any] = [:]
         try await harness.withService(.init(port: 0, auditFlushInterval: .seconds(600))) { _, base in
-            for _ in 0..<24 {
+            for _ in 0..<23 {
                 let (code, _) = try await HTTP.json("POST", base, "/predict", exampleBody)
                 #expect(code == 200)
             }
             let (code, answer) = try await HTTP.json("POST", base, "/predict", "[\(exampleBody)]")
             #expect(code == 200)
             answers = try #require((answer as? [[String: Any]])?.first)
+            let (mlflow, _) = try await HTTP.json("POST", base, "/invocations", #"{"dataframe_records": [\#(exampleBody), \#(exampleBody)]}"#)
+            #expect(mlflow == 200)
         }
+        // Every answered request is in the store after the graceful shutdown, /invocations included.
         #expect(try harness.store.predictionSummary(modelVersion: version, source: .predict).count == 25)
         let kept = try harness.store.predictionList(modelVersion: version, source: .predict, limit: 25)
-        for record in kept {
+        let sent = try #require(try JSONSerialization.jsonObject(with: Data(exampleBody.utf8)) as? [String: Double])
+        for (n, record) in kept.enumerated() {
             #expect(record.requestID != nil && record.latencyMilliseconds != nil)
-            // Inputs as the client sent them, keys sorted; outputs always an array of the answers.
-            let sent = try #require(try JSONSerialization.jsonObject(with: Data(exampleBody.utf8)) as? [String: Double])
+            // Inputs as the client sent them, keys sorted; outputs always an array of /predict's answers.
             let inputs = try JSONSerialization.jsonObject(with: Data(record.inputs.utf8))
             let rows = (inputs as? [[String: Double]]) ?? [(inputs as? [String: Double]) ?? [:]]
-            #expect(rows == [sent])
+            #expect(rows == Array(repeating: sent, count: n == 24 ? 2 : 1))
             #expect(record.inputs.hasPrefix(#"{"account_age":24,"contract_length":12,"#) || record.inputs.hasPrefix(#"[{"account_age":24,"#))
             let outputs = try #require(try JSONSerialization.jsonObject(with: Data(record.outputs.utf8)) as? [[String: Any]])
-            #expect(outputs.count == 1 && outputs[0]["model_version"] as? String == version)
+            #expect(outputs.count == rows.count && outputs.allSatisfy { $0["model_version"] as? String == version && $0["risk_level"] != nil })
         }
-        let batch = try #require(kept.last)
-        let batchOutputs = try JSONSerialization.jsonObject(with: Data(batch.outputs.utf8)) as? [[String: Any]]
-        #expect(batch.inputs.hasPrefix("["))
+        let batchOutputs = try JSONSerialization.jsonObject(with: Data(kept[23].outputs.utf8)) as? [[String: Any]]
+        #expect(kept[23].inputs.hasPrefix("["))
         #expect(batchOutputs?.first?["prediction_time"] as? String == answers["prediction_time"] as? String)
     }
 
