@@ -56,6 +56,16 @@ import MageTestSupport
         #expect(code == 1)
         #expect(err.hasPrefix("error: runtime variables must be a JSON object"))
     }
+
+    @Test func aMalformedRedisURLStopsTheServiceAndTheRegistryWithItsProblemNamed() throws {
+        let project = try TestEnvironment.project(pipelines: [:])
+        for command in [["start", project.root.path, "--port", "0"], ["models", "promote", project.root.path, "v_1"]] {
+            let (code, out, err) = try TestEnvironment.runMage(command, environment: ["REDIS_URL": "rediss://:hunter2@127.0.0.1:6379"])
+            #expect(code == 1, "\(command): \(out)")
+            #expect(err.hasPrefix("error: REDIS_URL 'rediss://:***@127.0.0.1:6379' has the scheme 'rediss': only redis:// is supported"), "\(err)")
+            #expect(!err.contains("hunter2"))
+        }
+    }
 }
 
 @Suite struct InterruptTests {
