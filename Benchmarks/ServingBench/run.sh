@@ -20,9 +20,10 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_for() { for _ in $(seq 1 100); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no answer from $1"; exit 1; }
-measure() { # name connections url script [pace in ms per connection]
-    local line
-    line=$(PACE_MS=${5:-} wrk -t2 -c"$2" -d"$duration" --latency -s "$here/$4" "$3" | grep '^RESULT')
+measure() { # name connections url GET|POST [pace in ms per connection]
+    local line post=
+    [ "$4" = POST ] && post=1
+    line=$(POST_EXAMPLE=$post PACE_MS=${5:-} wrk -t2 -c"$2" -d"$duration" --latency -s "$here/client.lua" "$3" | grep '^RESULT')
     read -r _ rps p50 p99 errors <<<"$line"
     printf '%-34s c=%-3s %9s req/s   p50 %7s ms   p99 %7s ms   errors %s\n' "$1" "$2" "$rps" "$p50" "$p99" "$errors"
 }
@@ -46,13 +47,13 @@ wait_for "http://127.0.0.1:$reference_port/ping"
 
 echo "Serving benchmark (wrk, $duration per row, keep-alive, loopback)"
 for c in 16 64; do
-    measure "swiftmage GET /ping" "$c" "http://127.0.0.1:$port/ping" ping.lua
-    measure "swiftmage POST /predict" "$c" "http://127.0.0.1:$port/predict" post_predict.lua
-    measure "flask+sklearn POST /predict (seed)" "$c" "http://127.0.0.1:$reference_port/predict" post_predict.lua
+    measure "swiftmage GET /ping" "$c" "http://127.0.0.1:$port/ping" GET
+    measure "swiftmage POST /predict" "$c" "http://127.0.0.1:$port/predict" POST
+    measure "flask+sklearn POST /predict (seed)" "$c" "http://127.0.0.1:$reference_port/predict" POST
 done
 # Closed-loop wrk keeps every connection busy, so at saturation latency is mostly queueing (Little's law:
 # mean = connections / throughput). Below saturation, 64 connections each sending one request per 12.8 ms
 # (about 5,000 requests/s offered) show the service's own latency.
 echo "Paced: 64 connections, one request per 12.8 ms each (about 5,000 req/s offered)"
-measure "swiftmage GET /ping (paced)" 64 "http://127.0.0.1:$port/ping" ping.lua 12.8
-measure "swiftmage POST /predict (paced)" 64 "http://127.0.0.1:$port/predict" post_predict.lua 12.8
+measure "swiftmage GET /ping (paced)" 64 "http://127.0.0.1:$port/ping" GET 12.8
+measure "swiftmage POST /predict (paced)" 64 "http://127.0.0.1:$port/predict" POST 12.8
