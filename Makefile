@@ -7,13 +7,22 @@ RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)
 DEMO = mlops_demo
 DEMO_C_PLUGINS = $(DEMO)/plugins/libchurn_features.so
 
-.PHONY: build plugins test bench demo down serve train clean
+.PHONY: requirements build plugins test bench demo down serve train clean
 PORT ?= 5000
 PID_FILE = $(DEMO)/.mage_data/prediction.pid
 SERVICE_LOG = $(DEMO)/.mage_data/prediction.log
 EXAMPLE = {"account_age": 24, "monthly_charges": 65.5, "total_charges": 1569.5, "num_services": 3, "customer_service_calls": 4, "contract_length": 12, "payment_method_score": 0.8, "usage_frequency": 0.7, "support_tickets": 2, "satisfaction_score": 0.6}
 
-build:
+# What each goal needs from the system (Debian packages, Python packages for the tests) is checked, and
+# installed when we are root, before anything builds: scripts/requirements.sh.
+REQUIREMENTS ?= build
+demo train: REQUIREMENTS = demo
+test: REQUIREMENTS = test
+
+requirements:
+	@scripts/requirements.sh $(REQUIREMENTS)
+
+build: requirements
 	$(SWIFT) build
 
 # Every Swift plugin into the build's plugin folder (beside the mage binary), where mage looks.
@@ -62,6 +71,7 @@ train: plugins $(DEMO_C_PLUGINS)
 # scikit-learn (n_jobs=-1) on the same data; the prediction service beside its own /ping and the seed's
 # Flask service (wrk). Release build; every figure is printed beside its reference from the same run.
 bench:
+	@scripts/requirements.sh bench
 	$(SWIFT) build -c release
 	install -d -m 0755 $(RELEASE_BIN)/plugins
 	for lib in $(SWIFT_PLUGINS); do install -m 0755 $(RELEASE_BIN)/lib$$lib.so $(RELEASE_BIN)/plugins/; done
