@@ -46,7 +46,7 @@ import MageTestSupport
             - {uuid: single, type: data_loader, plugin: csv_file, configuration: {path: '\(single)'}}
             - {uuid: tail, type: data_loader, plugin: csv_file, configuration: {path: '\(tail)'}}
             - {uuid: header_only, type: data_loader, plugin: csv_file, configuration: {path: '\(headerOnly)'}}
-            """], fixtures: [], swift: ["MageDataLoaders"])
+            """], fixtures: [], swift: ["MageDataLoaders"], allowedPaths: [folder.path])
         let summary = try await harness.run("p")
         #expect(summary.run.status == .completed, "\(summary.blocks.map { "\($0.block): \($0.error ?? "")" })")
 
@@ -122,7 +122,7 @@ import MageTestSupport
             - {uuid: undeclared, type: data_loader, plugin: csv_file, configuration: {path: '\(valid)', columns: {zz: int64}}}
             - {uuid: unknown_type, type: data_loader, plugin: csv_file, configuration: {path: '\(valid)', columns: {a: integer}}}
             - {uuid: delimiter, type: data_loader, plugin: csv_file, configuration: {path: '\(valid)', delimiter: '::'}}
-            """], fixtures: [], swift: ["MageDataLoaders"])
+            """], fixtures: [], swift: ["MageDataLoaders"], allowedPaths: [folder.path])
         let summary = try await harness.run("p")
         #expect(summary.run.status == .failed)
         let expected: [String: String] = [
@@ -182,7 +182,7 @@ import MageTestSupport
         let harness = try Harness(pipelines: ["p": """
             blocks:
             - {uuid: large, type: data_loader, plugin: csv_file, configuration: {path: '\(path)'}}
-            """], fixtures: [], swift: ["MageDataLoaders"])
+            """], fixtures: [], swift: ["MageDataLoaders"], allowedPaths: [folder.path])
         defer {
             try? FileManager.default.removeItem(at: folder)
             try? FileManager.default.removeItem(at: harness.project.root)
