@@ -13,7 +13,8 @@ import MageTestSupport
     }
 
     @Test func infersTypesAndReadsQuotedFieldsNullsCRLFAndDeclaredTypes() async throws {
-        let folder = try TemporaryFolder.make("csv")
+        // Canonical (the host hands the plugin the resolved path, which its messages quote).
+        let folder = URL(fileURLWithPath: try ProjectPaths.canonical(TemporaryFolder.make("csv").path))
         // CRLF records; a quoted field with the delimiter, one with doubled quotes, one with a line break.
         // (LF inside the quotes: the host's output.csv writer leaves a value holding CRLF unquoted.)
         let people = try LoaderTestSupport.write(
@@ -90,7 +91,8 @@ import MageTestSupport
     }
 
     @Test func eachBadFileFailsItsBlockWithAMessageNamingFileLineAndColumn() async throws {
-        let folder = try TemporaryFolder.make("csv")
+        // Canonical (the host hands the plugin the resolved path, which its messages quote).
+        let folder = URL(fileURLWithPath: try ProjectPaths.canonical(TemporaryFolder.make("csv").path))
         func file(_ name: String, _ text: String) throws -> String { try LoaderTestSupport.write(text, name, in: folder) }
         let ragged = try file("ragged.csv", "a,b,c,d,e\n" + String(repeating: "1,2,3,4,5\n", count: 5) + "1,2,3,4\n")
         let wide = try file("wide.csv", "a,b\n1,2,3\n")
@@ -174,7 +176,8 @@ import MageTestSupport
     @Test func aLargeFileReadsInLinearTime() async throws {
         // 100,000 rows × 4 columns (about 3 MB), with quoted fields: a reader that is quadratic in rows
         // or fields would take hours; this one takes about a second even in a debug build.
-        let folder = try TemporaryFolder.make("csv")
+        // Canonical (the host hands the plugin the resolved path, which its messages quote).
+        let folder = URL(fileURLWithPath: try ProjectPaths.canonical(TemporaryFolder.make("csv").path))
         var text = "id,x,flag,label\n"
         text.reserveCapacity(3_500_000)
         for i in 0..<100_000 { text += "\(i),\(Double(i) / 8),\(i % 3 == 0),\"row \(i), ok\"\n" }
