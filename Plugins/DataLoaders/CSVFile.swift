@@ -4,15 +4,15 @@ import PluginKit
 
 /// Reads a CSV file with a header row into a table. Column types are declared in `columns` or inferred
 /// from the values: int64 when every value is an integer, else float64 when every value is a number,
-/// else bool when every value is true or false, else utf8. A relative `path` is resolved against the
-/// current working directory of `mage` (block processes inherit it).
+/// else bool when every value is true or false, else utf8. `path` is a MAGE_CONFIG_PATH key: the host
+/// hands it over absolute and checked to lie inside the project (or a folder under allowed_paths).
 enum CSVFile {
     static let spec = BlockKindSpec(
         name: "csv_file", type: MAGE_BLOCK_DATA_LOADER,
         description: "reads a CSV file with a header row; column types declared or inferred",
         configKeys: [
-            ConfigKeySpec("path", MAGE_CONFIG_STRING, required: true,
-                          "the CSV file; a relative path resolves against the working directory of mage"),
+            ConfigKeySpec("path", MAGE_CONFIG_STRING, required: true, path: true,
+                          "the CSV file, inside the project (or an allowed path); a relative path resolves against the project folder"),
             ConfigKeySpec("columns", MAGE_CONFIG_JSON,
                           "column name -> type (float64, int64, bool, utf8); other columns are inferred"),
             ConfigKeySpec("delimiter", MAGE_CONFIG_STRING, "the field separator, one ASCII character (default ,)"),

@@ -16,8 +16,8 @@ enum PostgresQuery {
         configKeys: [
             ConfigKeySpec("query", MAGE_CONFIG_STRING, required: true, "one SQL statement; $1, $2, ... are the parameters"),
             ConfigKeySpec("parameters", MAGE_CONFIG_STRING_LIST, "values of $1, $2, ..., bound as text"),
-            ConfigKeySpec("url", MAGE_CONFIG_STRING,
-                          "libpq connection string or postgresql:// URL (default: the variable url_env names)"),
+            ConfigKeySpec("url", MAGE_CONFIG_STRING, secret: true,
+                          "libpq connection string or postgresql:// URL (default: the variable url_env names); secret: masked in every record"),
             ConfigKeySpec("url_env", MAGE_CONFIG_STRING,
                           "environment variable holding the connection string when url is unset (default DATABASE_URL)"),
         ],

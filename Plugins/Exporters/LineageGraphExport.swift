@@ -11,8 +11,8 @@ public enum LineageGraphExport {
         name: kindName, type: MAGE_BLOCK_DATA_EXPORTER,
         description: "draws the run's lineage (data version → blocks → model version → deployment) as DOT and/or Mermaid",
         configKeys: [
-            ConfigKeySpec("dot_path", MAGE_CONFIG_STRING, "Graphviz DOT output file; relative to the project folder"),
-            ConfigKeySpec("mermaid_path", MAGE_CONFIG_STRING, "Mermaid flowchart output file; relative to the project folder"),
+            ConfigKeySpec("dot_path", MAGE_CONFIG_STRING, path: true, "Graphviz DOT output file; relative to the project folder"),
+            ConfigKeySpec("mermaid_path", MAGE_CONFIG_STRING, path: true, "Mermaid flowchart output file; relative to the project folder"),
         ],
         run: { ctx, _, _, _ in
             ExportCall.run(ctx) { export in

@@ -10,7 +10,7 @@ public enum LineageJSONExport {
         name: kindName, type: MAGE_BLOCK_DATA_EXPORTER,
         description: "writes the run's lineage document (swiftmage.lineage.v1) to a JSON file",
         configKeys: [
-            ConfigKeySpec("path", MAGE_CONFIG_STRING, required: true,
+            ConfigKeySpec("path", MAGE_CONFIG_STRING, required: true, path: true,
                           "output file; relative paths are resolved against the project folder"),
         ],
         run: { ctx, _, _, _ in

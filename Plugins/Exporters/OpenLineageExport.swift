@@ -15,7 +15,7 @@ public enum OpenLineageExport {
         name: kindName, type: MAGE_BLOCK_DATA_EXPORTER,
         description: "writes the run as OpenLineage events (NDJSON) and posts them to <url>/api/v1/lineage",
         configKeys: [
-            ConfigKeySpec("path", MAGE_CONFIG_STRING, required: true,
+            ConfigKeySpec("path", MAGE_CONFIG_STRING, required: true, path: true,
                           "NDJSON output file, rewritten at each export; relative to the project folder"),
             ConfigKeySpec("namespace", MAGE_CONFIG_STRING, "OpenLineage job namespace (default swiftmage)"),
             ConfigKeySpec("repository_url", MAGE_CONFIG_STRING,

@@ -16,5 +16,8 @@ MAGE_ASSERT_OFFSET(mage_block_kind, run, 48);
 MAGE_ASSERT_OFFSET(mage_block_kind, free_model, 80);
 MAGE_ASSERT_OFFSET(mage_plugin_descriptor, block_kinds, 32);
 MAGE_ASSERT_OFFSET(mage_plugin_descriptor, n_functions, 56);
+/* 1.2 flags live above the type's low byte; they must never collide with a mage_config_type. */
+_Static_assert((MAGE_CONFIG_SECRET & MAGE_CONFIG_TYPE_MASK) == 0 && (MAGE_CONFIG_PATH & MAGE_CONFIG_TYPE_MASK) == 0,
+               "configuration key flags overlap the type");
 _Static_assert(sizeof(mage_config_key) == 24, "mage_config_key is frozen for ABI v1");
 _Static_assert(sizeof(mage_function_decl) == 32, "mage_function_decl is frozen for ABI v1");

@@ -33,13 +33,25 @@ public struct ConfigKeySpec: Sendable {
     public var name: String
     public var type: mage_config_type
     public var required: Bool
+    /// MAGE_CONFIG_SECRET (ABI 1.2): the host masks the value in everything it writes down.
+    public var secret: Bool
+    /// MAGE_CONFIG_PATH (ABI 1.2): the host hands over the path resolved, inside the project.
+    public var path: Bool
     public var description: String
 
-    public init(_ name: String, _ type: mage_config_type, required: Bool = false, _ description: String) {
+    public init(_ name: String, _ type: mage_config_type, required: Bool = false, secret: Bool = false,
+                path: Bool = false, _ description: String) {
         self.name = name
         self.type = type
         self.required = required
+        self.secret = secret
+        self.path = path
         self.description = description
+    }
+
+    /// The `type` field of the C declaration: the type with its flags.
+    var abiType: Int32 {
+        Int32(type.rawValue) | (secret ? Int32(MAGE_CONFIG_SECRET) : 0) | (path ? Int32(MAGE_CONFIG_PATH) : 0)
     }
 }
 
@@ -50,7 +62,7 @@ public func makeDescriptor(name: String, version: String, swiftModule: String,
     for (i, spec) in blocks.enumerated() {
         let keys = UnsafeMutablePointer<mage_config_key>.allocate(capacity: max(1, spec.configKeys.count))
         for (j, key) in spec.configKeys.enumerated() {
-            keys[j] = mage_config_key(name: permanent(key.name), type: Int32(key.type.rawValue),
+            keys[j] = mage_config_key(name: permanent(key.name), type: key.abiType,
                                       required: key.required ? 1 : 0, description: permanent(key.description))
         }
         let kind = UnsafeMutablePointer<mage_block_kind>.allocate(capacity: 1)

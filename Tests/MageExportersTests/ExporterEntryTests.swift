@@ -55,9 +55,12 @@ import MageTestSupport
         return UnsafePointer(table)
     }
 
+    /// A path key's declared type: a string with the 1.2 path flag.
+    static let pathString = Int32(MAGE_CONFIG_STRING.rawValue) | Int32(MAGE_CONFIG_PATH)
+
     static func kinds(_ host: UnsafePointer<mage_host_api>) throws -> [String: mage_block_kind] {
         let descriptor = try #require(mageExportersEntry(host)).pointee
-        #expect(descriptor.abi_major == 1 && descriptor.abi_minor == 1)
+        #expect(descriptor.abi_major == MAGE_ABI_MAJOR && descriptor.abi_minor == MAGE_ABI_MINOR)
         #expect(String(cString: descriptor.name) == "mage-exporters")
         #expect(String(cString: descriptor.swift_module) == "MageExporters")
         var kinds: [String: mage_block_kind] = [:]
@@ -86,9 +89,9 @@ import MageTestSupport
         let kinds = try Self.kinds(Self.hostTable())
         #expect(kinds.keys.sorted() == ["deployment", "lineage_graph", "lineage_json", "model_registry", "openlineage"])
         #expect(kinds.values.allSatisfy { $0.block_type == Int32(MAGE_BLOCK_DATA_EXPORTER.rawValue) && $0.run != nil })
-        #expect(Self.configKeys(kinds["lineage_json"]!) == ["path:1:required"])
-        #expect(Self.configKeys(kinds["openlineage"]!) == ["path:1:required", "namespace:1", "repository_url:1", "url:1", "timeout_seconds:3"])
-        #expect(Self.configKeys(kinds["lineage_graph"]!) == ["dot_path:1", "mermaid_path:1"])
+        #expect(Self.configKeys(kinds["lineage_json"]!) == ["path:\(Self.pathString):required"])
+        #expect(Self.configKeys(kinds["openlineage"]!) == ["path:\(Self.pathString):required", "namespace:1", "repository_url:1", "url:1", "timeout_seconds:3"])
+        #expect(Self.configKeys(kinds["lineage_graph"]!) == ["dot_path:\(Self.pathString)", "mermaid_path:\(Self.pathString)"])
         #expect(Self.configKeys(kinds["model_registry"]!) == ["model_block:1"])
         #expect(Self.configKeys(kinds["deployment"]!) == ["version:1"])
     }
@@ -106,7 +109,7 @@ import MageTestSupport
         let kinds = try Self.kinds(Self.hostTable(withLineage: false))
         Self.config = ["dot_path": "/nonexistent/x.dot"]
         #expect(Self.run(kinds["lineage_graph"]!) == Int32(MAGE_ERROR_UNSUPPORTED))
-        #expect(Self.errors == ["this exporter needs the host service lineage_json (ABI 1.1), but the host (ABI 1.1) leaves it empty; upgrade mage"])
+        #expect(Self.errors == ["this exporter needs the host service lineage_json (ABI 1.1), but the host (ABI \(MAGE_ABI_MAJOR).\(MAGE_ABI_MINOR)) leaves it empty; upgrade mage"])
     }
 
     @Test func theHostsOwnErrorIsKept() throws {

@@ -13,7 +13,8 @@ import MageTestSupport
     }
 
     @Test func infersTypesAndReadsQuotedFieldsNullsCRLFAndDeclaredTypes() async throws {
-        let folder = try TemporaryFolder.make("csv")
+        // Canonical (the host hands the plugin the resolved path, which its messages quote).
+        let folder = URL(fileURLWithPath: try ProjectPaths.canonical(TemporaryFolder.make("csv").path))
         // CRLF records; a quoted field with the delimiter, one with doubled quotes, one with a line break.
         // (LF inside the quotes: the host's output.csv writer leaves a value holding CRLF unquoted.)
         let people = try LoaderTestSupport.write(
@@ -46,7 +47,7 @@ import MageTestSupport
             - {uuid: single, type: data_loader, plugin: csv_file, configuration: {path: '\(single)'}}
             - {uuid: tail, type: data_loader, plugin: csv_file, configuration: {path: '\(tail)'}}
             - {uuid: header_only, type: data_loader, plugin: csv_file, configuration: {path: '\(headerOnly)'}}
-            """], fixtures: [], swift: ["MageDataLoaders"])
+            """], fixtures: [], swift: ["MageDataLoaders"], allowedPaths: [folder.path])
         let summary = try await harness.run("p")
         #expect(summary.run.status == .completed, "\(summary.blocks.map { "\($0.block): \($0.error ?? "")" })")
 
@@ -90,7 +91,8 @@ import MageTestSupport
     }
 
     @Test func eachBadFileFailsItsBlockWithAMessageNamingFileLineAndColumn() async throws {
-        let folder = try TemporaryFolder.make("csv")
+        // Canonical (the host hands the plugin the resolved path, which its messages quote).
+        let folder = URL(fileURLWithPath: try ProjectPaths.canonical(TemporaryFolder.make("csv").path))
         func file(_ name: String, _ text: String) throws -> String { try LoaderTestSupport.write(text, name, in: folder) }
         let ragged = try file("ragged.csv", "a,b,c,d,e\n" + String(repeating: "1,2,3,4,5\n", count: 5) + "1,2,3,4\n")
         let wide = try file("wide.csv", "a,b\n1,2,3\n")
@@ -122,7 +124,7 @@ import MageTestSupport
             - {uuid: undeclared, type: data_loader, plugin: csv_file, configuration: {path: '\(valid)', columns: {zz: int64}}}
             - {uuid: unknown_type, type: data_loader, plugin: csv_file, configuration: {path: '\(valid)', columns: {a: integer}}}
             - {uuid: delimiter, type: data_loader, plugin: csv_file, configuration: {path: '\(valid)', delimiter: '::'}}
-            """], fixtures: [], swift: ["MageDataLoaders"])
+            """], fixtures: [], swift: ["MageDataLoaders"], allowedPaths: [folder.path])
         let summary = try await harness.run("p")
         #expect(summary.run.status == .failed)
         let expected: [String: String] = [
@@ -174,7 +176,8 @@ import MageTestSupport
     @Test func aLargeFileReadsInLinearTime() async throws {
         // 100,000 rows × 4 columns (about 3 MB), with quoted fields: a reader that is quadratic in rows
         // or fields would take hours; this one takes about a second even in a debug build.
-        let folder = try TemporaryFolder.make("csv")
+        // Canonical (the host hands the plugin the resolved path, which its messages quote).
+        let folder = URL(fileURLWithPath: try ProjectPaths.canonical(TemporaryFolder.make("csv").path))
         var text = "id,x,flag,label\n"
         text.reserveCapacity(3_500_000)
         for i in 0..<100_000 { text += "\(i),\(Double(i) / 8),\(i % 3 == 0),\"row \(i), ok\"\n" }
@@ -182,7 +185,7 @@ import MageTestSupport
         let harness = try Harness(pipelines: ["p": """
             blocks:
             - {uuid: large, type: data_loader, plugin: csv_file, configuration: {path: '\(path)'}}
-            """], fixtures: [], swift: ["MageDataLoaders"])
+            """], fixtures: [], swift: ["MageDataLoaders"], allowedPaths: [folder.path])
         defer {
             try? FileManager.default.removeItem(at: folder)
             try? FileManager.default.removeItem(at: harness.project.root)

@@ -12,9 +12,9 @@ import MageTestSupport
         let store: SQLiteStore
         let pluginDirectory: URL
 
-        init(pipelines: [String: String], fixtures: [String], swift: [String] = []) throws {
+        init(pipelines: [String: String], fixtures: [String], swift: [String] = [], allowedPaths: [String] = []) throws {
             pluginDirectory = try TestEnvironment.pluginDirectory(fixtures: fixtures, swift: swift)
-            project = try TestEnvironment.project(pipelines: pipelines)
+            project = try TestEnvironment.project(pipelines: pipelines, allowedPaths: allowedPaths)
             catalog = PluginCatalog(directories: [pluginDirectory])
             store = try SQLiteStore(path: project.databaseURL)
         }

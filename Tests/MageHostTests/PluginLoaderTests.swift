@@ -12,7 +12,7 @@ import Testing
         #expect(catalog.blockKinds["c_numbers"]?.type == .dataLoader)
         #expect(catalog.blockKinds["derived_column"]?.configKeys.map(\.name) == ["function", "arguments", "column"])
         let c = try #require(catalog.libraries.first { $0.name == "c-features" })
-        #expect(c.abiVersion == "1.1")
+        #expect(c.abiVersion == PluginLoader.hostABI)
         #expect(c.swiftModule == nil)
         #expect(c.functions.sorted() == ["ratio", "scaled_sum"])
         let digest = try FileDigest.sha256(of: directory.appendingPathComponent("libc_features.so"))
@@ -25,7 +25,7 @@ import Testing
         let catalog = PluginCatalog(directories: [directory])
         let refusal = try #require(catalog.refused.first)
         #expect(refusal.path.hasSuffix("libabi_mismatch.so"))
-        #expect(refusal.reason == "ABI mismatch: mage_plugin_entry reports ABI 99.0, host speaks 1.1")
+        #expect(refusal.reason == "ABI mismatch: mage_plugin_entry reports ABI 99.0, host speaks \(PluginLoader.hostABI)")
         #expect(catalog.blockKinds["future_block"] == nil)
         #expect(catalog.blockKinds["c_numbers"] != nil, "one bad library never stops the others")
     }
@@ -39,7 +39,7 @@ import Testing
         let catalog = PluginCatalog(directories: [try TestEnvironment.pluginDirectory(fixtures: ["null_descriptor", "small_struct"])])
         let reasons = Dictionary(uniqueKeysWithValues: catalog.refused.map { (URL(fileURLWithPath: $0.path).lastPathComponent, $0.reason) })
         #expect(reasons["libnull_descriptor.so"]?.contains("returned NULL") == true)
-        #expect(reasons["libsmall_struct.so"] == "mage_plugin_entry returned a descriptor of 8 bytes (ABI 1.1); host ABI 1.1 needs at least 64")
+        #expect(reasons["libsmall_struct.so"] == "mage_plugin_entry returned a descriptor of 8 bytes (ABI \(PluginLoader.hostABI)); host ABI \(PluginLoader.hostABI) needs at least 64")
     }
 
     @Test func refusesDuplicateBlockNamesNamingBothFiles() throws {

@@ -108,8 +108,8 @@ import MageTestSupport
         #expect(try error("duplicate_names") == "the query returns more than one column named '?column?'; give them distinct names with AS")
         #expect(try error("no_url") == "no database URL: set the configuration key 'url', or the environment variable SWIFTMAGE_TEST_UNSET_URL (named by 'url_env'), which is not set or empty")
 
-        // No password, right or wrong, in any message, log line or file of the run (but invocation.json,
-        // which holds the configuration as the pipeline wrote it).
+        // No password, right or wrong, in any message, log line or file of the run, invocation.json
+        // included ('url' is a secret key: the host writes it masked).
         let secrets = [server.password, wrong, keyValueWrong, unparsable, String(unparsable.dropFirst(3))]
         let texts = LoaderTestSupport.runFolderTexts(harness.project.root)
         #expect(texts.keys.contains { $0.hasSuffix("wrong_password/block.log") })

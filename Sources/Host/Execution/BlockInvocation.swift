@@ -8,7 +8,11 @@ public struct BlockInvocation: Codable, Sendable {
     public var runID: Int64
     public var block: String
     public var blockKind: String
+    /// As it may be written down: secret values read "********" (they reach the block process only in
+    /// memory, see `Secrets`), env_var templates are left for the block process to resolve.
     public var configuration: [String: ConfigValue]
+    /// Keys whose values are secret: the block process masks their values in what it reports.
+    public var secretKeys: [String]
     /// Upstream output folders, in the block's upstream order; nil for an upstream that made no table.
     public var inputDirectories: [String?]
     /// Where the output table and `result.json` go.

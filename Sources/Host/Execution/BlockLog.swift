@@ -13,7 +13,7 @@ public final class BlockLog: @unchecked Sendable {
     }
 
     public init(appendingTo url: URL) throws {
-        fd = open(url.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        fd = open(url.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw MageError.io("cannot open log \(url.path): \(errnoText())") }
         ownsDescriptor = true
     }

@@ -12,6 +12,16 @@ public enum BlockWorker {
             log.write(.error, "cannot read \(invocationPath): \(error)")
             return 2
         }
+        // Secret values come in memory only; no plugin, and nothing a plugin starts, sees the variable.
+        var secrets: [String: ConfigValue] = [:]
+        if let text = getenv(Secrets.environmentVariable).map({ String(cString: $0) }) {
+            unsetenv(Secrets.environmentVariable)
+            guard let decoded = try? JSON.decode([String: ConfigValue].self, from: Data(text.utf8)) else {
+                log.write(.error, "the secret configuration handed over in \(Secrets.environmentVariable) is not a JSON object")
+                return 2
+            }
+            secrets = decoded
+        }
         // Relative paths in block configuration mean the project's own files.
         FileManager.default.changeCurrentDirectoryPath(invocation.projectRoot)
         let catalog = PluginCatalog(directories: invocation.pluginDirectories.map { URL(fileURLWithPath: $0) },
@@ -24,9 +34,9 @@ public enum BlockWorker {
             log.write(.warning, "cannot open the project's store, so lineage and registry services are off: \(MageError.describe(error))")
             store = nil
         }
-        let result = BlockInvoker.invoke(invocation, catalog: catalog, store: store, log: log)
+        let result = BlockInvoker.invoke(invocation, secrets: secrets, catalog: catalog, store: store, log: log)
         do {
-            try AtomicFile.write(try JSON.encode(result), to: invocation.resultFile)
+            try AtomicFile.write(try JSON.encode(result), to: invocation.resultFile, permissions: RunFolder.filePermissions)
         } catch {
             log.write(.error, "cannot write \(invocation.resultFile.path): \(error)")
             return 2

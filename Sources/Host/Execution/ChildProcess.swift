@@ -12,9 +12,11 @@ enum ChildProcess {
         case spawnFailed(String)
     }
 
-    static func run(executable: String, arguments: [String], logFile: String, timeout: Double?) async -> Termination {
+    /// `environment` is added to the host's own for this child alone (values that must not be written down).
+    static func run(executable: String, arguments: [String], logFile: String, timeout: Double?,
+                    environment: [String: String] = [:]) async -> Termination {
         let pid: pid_t
-        switch spawn(executable: executable, arguments: arguments, logFile: logFile) {
+        switch spawn(executable: executable, arguments: arguments, logFile: logFile, environment: environment) {
         case .success(let p): pid = p
         case .failure(let error): return .spawnFailed(error.description)
         }
@@ -48,12 +50,13 @@ enum ChildProcess {
         let description: String
     }
 
-    private static func spawn(executable: String, arguments: [String], logFile: String) -> Result<pid_t, SpawnError> {
+    private static func spawn(executable: String, arguments: [String], logFile: String,
+                              environment: [String: String]) -> Result<pid_t, SpawnError> {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logFile, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 1, logFile, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
 
         var attributes = posix_spawnattr_t()
@@ -72,7 +75,7 @@ enum ChildProcess {
             Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let envp = ProcessInfo.processInfo.environment.merging(environment) { _, own in own }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }

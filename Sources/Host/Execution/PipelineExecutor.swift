@@ -161,15 +161,17 @@ public struct PipelineExecutor: Sendable {
         if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
         let runDirectory = self.runDirectory(pipeline, run, block.uuid)
         let logFile = runDirectory.appendingPathComponent("block.log")
+        let (recorded, secrets) = Secrets.split(block.configuration, sensitive: block.sensitiveKeys)
         let invocation = BlockInvocation(
             projectRoot: project.root.path, pipeline: pipeline, runID: run, block: block.uuid, blockKind: block.kind.name,
-            configuration: block.configuration, inputDirectories: inputs, runDirectory: runDirectory.path,
+            configuration: recorded, secretKeys: block.sensitiveKeys.sorted(), inputDirectories: inputs, runDirectory: runDirectory.path,
             artifactDirectory: runDirectory.appendingPathComponent("artifacts").path,
             pluginDirectories: options.pluginDirectories.map(\.path))
         do {
-            try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
+            try RunFolder.prepare(runDirectory, in: project)
             try? FileManager.default.removeItem(at: invocation.resultFile)
-            try AtomicFile.write(try JSON.encode(invocation), to: runDirectory.appendingPathComponent(BlockInvocation.fileName))
+            try AtomicFile.write(try JSON.encode(invocation), to: runDirectory.appendingPathComponent(BlockInvocation.fileName),
+                                 permissions: RunFolder.filePermissions)
             let log = try BlockLog(appendingTo: logFile)
             log.write(.info, "attempt \(attempt) of block '\(block.uuid)' (\(block.kind.name), \(block.isolation.rawValue))")
             try store.blockRunUpdate(BlockRunUpdate(pipelineRunID: run, block: block.uuid, status: .running,
@@ -179,19 +181,21 @@ public struct PipelineExecutor: Sendable {
         }
         onEvent(.blockStarted(block: block.uuid, attempt: attempt))
         switch block.isolation {
-        case .process: return await runIsolated(invocation, timeout: block.timeout, logFile: logFile.path)
-        case .inProcess: return await runInProcess(invocation, timeout: block.timeout, logFile: logFile)
+        case .process: return await runIsolated(invocation, secrets: secrets, timeout: block.timeout, logFile: logFile.path)
+        case .inProcess: return await runInProcess(invocation, secrets: secrets, timeout: block.timeout, logFile: logFile)
         }
     }
 
-    private func runIsolated(_ invocation: BlockInvocation, timeout: Double?, logFile: String) async -> Outcome {
+    private func runIsolated(_ invocation: BlockInvocation, secrets: [String: ConfigValue], timeout: Double?,
+                             logFile: String) async -> Outcome {
         guard let worker = options.workerExecutable else {
             return .failed("no mage executable to run the block in a child process", nil)
         }
         let termination = await ChildProcess.run(
             executable: worker.path,
             arguments: ["__execute-block", URL(fileURLWithPath: invocation.runDirectory).appendingPathComponent(BlockInvocation.fileName).path],
-            logFile: logFile, timeout: timeout)
+            logFile: logFile, timeout: timeout,
+            environment: secrets.isEmpty ? [:] : [Secrets.environmentVariable: ConfigValue.map(secrets).jsonText])
         let result = try? JSON.decode(BlockResult.self, from: Data(contentsOf: invocation.resultFile))
         switch termination {
         case .exited(0) where result?.succeeded == true:
@@ -212,15 +216,16 @@ public struct PipelineExecutor: Sendable {
 
     /// In-process mode runs the plugin on a thread of its own. A timeout there can only abandon the
     /// thread, not stop it: in-process mode is for trusted plugins.
-    private func runInProcess(_ invocation: BlockInvocation, timeout: Double?, logFile: URL) async -> Outcome {
+    private func runInProcess(_ invocation: BlockInvocation, secrets: [String: ConfigValue], timeout: Double?,
+                              logFile: URL) async -> Outcome {
         let catalog = self.catalog
         let store = self.store
         let result: BlockResult? = await withCheckedContinuation { continuation in
             let once = ResumeOnce(continuation)
             Thread.detachNewThread {
                 let log = (try? BlockLog(appendingTo: logFile)) ?? BlockLog(fd: 2)
-                let result = BlockInvoker.invoke(invocation, catalog: catalog, store: store, log: log)
-                try? AtomicFile.write(try JSON.encode(result), to: invocation.resultFile)
+                let result = BlockInvoker.invoke(invocation, secrets: secrets, catalog: catalog, store: store, log: log)
+                try? AtomicFile.write(try JSON.encode(result), to: invocation.resultFile, permissions: RunFolder.filePermissions)
                 once.resume(result)
             }
             if let timeout {

@@ -39,6 +39,11 @@ public enum ConfigValue: Sendable, Equatable, Codable {
         return nil
     }
 
+    public var listValue: [ConfigValue]? {
+        if case .list(let items) = self { return items }
+        return nil
+    }
+
     public var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
@@ -87,7 +92,7 @@ extension ConfigValue {
         }
     }
 
-    private static var template: Regex<(Substring, Substring)> {
+    static var template: Regex<(Substring, Substring)> {
         #/\{\{\s*variables\(\s*['"]([A-Za-z0-9_\-]+)['"]\s*\)\s*\}\}/#
     }
 

@@ -4,7 +4,8 @@ public struct Pipeline: Sendable {
     public let uuid: String
     public let name: String
     public let file: String
-    /// The pipeline's variables with runtime values applied: what this run's configuration used.
+    /// The pipeline's variables with runtime values applied: what this run's configuration used, as it may
+    /// be recorded (a variable that feeds a secret key reads "********").
     public let variables: [String: ConfigValue]
     /// Blocks in a topological order (upstream before downstream, ties in file order).
     public let blocks: [Block]
@@ -31,7 +32,10 @@ public struct Block: Sendable {
     public let kind: BlockKind
     /// Upstream block uuids, in the order their tables reach the plugin.
     public let upstream: [String]
+    /// Values with runtime variables substituted and paths resolved; secret ones in clear, in memory only.
     public let configuration: [String: ConfigValue]
+    /// Keys whose values are secret (declared so, or fed by a secret runtime variable).
+    public let sensitiveKeys: Set<String>
     public let retry: RetryPolicy
     /// Seconds before the block is killed; nil waits forever.
     public let timeout: Double?

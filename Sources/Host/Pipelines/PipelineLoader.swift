@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Reads a pipeline's metadata.yaml and validates it against the loaded plugins. Every problem is
 /// collected and reported together, each naming the file, the block and what is wrong.
@@ -24,7 +23,7 @@ public struct PipelineLoader {
         }
         let parsed: PipelineFile
         do {
-            parsed = try YAMLDecoder().decode(PipelineFile.self, from: String(contentsOf: url, encoding: .utf8))
+            parsed = try PipelineFile(ProjectFileReader.parse(ProjectFileReader.text(of: url)))
         } catch {
             throw MageError.invalidPipeline([ValidationProblem(file: file, block: nil, message: "cannot parse: \(Self.describe(error))")])
         }
@@ -73,6 +72,18 @@ public struct PipelineLoader {
             problem(nil, "the blocks form a cycle: \(cycle.joined(separator: " → "))")
         }
 
+        // A runtime variable that feeds a secret key is a secret too, and so is every value that uses it.
+        var secretVariables = Set<String>()
+        for entry in entries {
+            guard let plugin = entry.plugin, let kind = catalog.blockKinds[plugin] else { continue }
+            for spec in kind.configKeys where spec.secret {
+                secretVariables.formUnion(entry.configuration?[spec.name]?.variableReferences ?? [])
+            }
+        }
+        let paths: ProjectPaths
+        do { paths = try ProjectPaths(project: project) }
+        catch { throw MageError.invalidProject("\(project.root.path)/metadata.yaml: allowed_paths: \(error)") }
+
         var blocks: [String: Block] = [:]
         for entry in entries {
             guard let id = entry.uuid, known.contains(id), blocks[id] == nil else { continue }
@@ -92,12 +103,24 @@ public struct PipelineLoader {
             if kind.type != type {
                 problem(id, "block kind '\(pluginName)' is a \(kind.type.rawValue), but the block's type is \(type.rawValue)")
             }
+            let specs = Dictionary(kind.configKeys.map { ($0.name, $0) }) { first, _ in first }
             var configuration: [String: ConfigValue] = [:]
+            var sensitive = Set<String>()
             for (key, raw) in entry.configuration ?? [:] {
-                do { configuration[key] = try raw.resolvingVariables(variables) }
-                catch { problem(id, "configuration key '\(key)': \(error)") }
+                if specs[key]?.secret == true || !raw.variableReferences.isDisjoint(with: secretVariables) {
+                    sensitive.insert(key)
+                }
+                var value: ConfigValue
+                do { value = try raw.resolvingVariables(variables) }
+                catch { problem(id, "configuration key '\(key)': \(error)"); continue }
+                // A path with an env_var template is checked in the block process, once it is known.
+                if specs[key]?.path == true, case .string(let path) = value, !path.contains("{{") {
+                    do { value = .string(try paths.resolve(path, key: key)) }
+                    catch { problem(id, "\(error)") }
+                }
+                configuration[key] = value
             }
-            for message in Self.configurationProblems(configuration, kind: kind) { problem(id, message) }
+            for message in Self.configurationProblems(configuration, kind: kind, sensitive: sensitive) { problem(id, message) }
             let retry = entry.retry_config ?? .none
             if retry.retries < 0 || retry.delay < 0 || (retry.max_delay ?? 0) < 0 {
                 problem(id, "retry_config values must not be negative")
@@ -108,15 +131,18 @@ public struct PipelineLoader {
             guard problems.count == problemsBefore else { continue }
             blocks[id] = Block(
                 uuid: id, name: entry.name ?? id, type: type, kind: kind, upstream: upstream[id] ?? [],
-                configuration: configuration, retry: retry, timeout: entry.timeout,
+                configuration: configuration, sensitiveKeys: sensitive, retry: retry, timeout: entry.timeout,
                 isolation: entry.isolation ?? parsed.isolation ?? .process)
         }
         guard problems.isEmpty else { throw MageError.invalidPipeline(problems) }
         let ordered = Self.topologicalOrder(nodes: uuids, upstream: upstream).compactMap { blocks[$0] }
-        return Pipeline(uuid: uuid, name: parsed.name ?? uuid, file: file, variables: variables, blocks: ordered)
+        var recorded = variables
+        for name in secretVariables where recorded[name] != nil { recorded[name] = .string(Secrets.mask) }
+        return Pipeline(uuid: uuid, name: parsed.name ?? uuid, file: file, variables: recorded, blocks: ordered)
     }
 
-    static func configurationProblems(_ configuration: [String: ConfigValue], kind: BlockKind) -> [String] {
+    static func configurationProblems(_ configuration: [String: ConfigValue], kind: BlockKind,
+                                      sensitive: Set<String> = []) -> [String] {
         var problems: [String] = []
         let specs = Dictionary(uniqueKeysWithValues: kind.configKeys.map { ($0.name, $0) })
         for (key, value) in configuration.sorted(by: { $0.key < $1.key }) {
@@ -126,7 +152,8 @@ public struct PipelineLoader {
                 continue
             }
             if value != .null && !spec.type.accepts(value) {
-                problems.append("configuration key '\(key)' must be \(spec.type.rawValue), got \(value.typeName) \(value.jsonText)")
+                let shown = sensitive.contains(key) ? Secrets.mask : value.jsonText
+                problems.append("configuration key '\(key)' must be \(spec.type.rawValue), got \(value.typeName) \(shown)")
             }
         }
         for spec in kind.configKeys where spec.required && (configuration[spec.name] ?? .null) == .null {

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// A SwiftMage project folder: `metadata.yaml`, `pipelines/<uuid>/metadata.yaml`, `plugins/`, and the
 /// run data the host writes under `.mage_data/`.
@@ -7,10 +6,13 @@ public struct Project: Sendable {
     public let root: URL
     public let settings: Settings
 
-    public struct Settings: Codable, Sendable {
+    public struct Settings: Sendable {
         public var project_uuid: String?
         /// Size of the executor pool: blocks that may run at once (Mage's default is 20).
         public var executor_count: Int?
+        /// Folders outside the project that block configuration paths may name (absolute, or relative
+        /// to the project folder).
+        public var allowed_paths: [String]
     }
 
     public init(root: URL) throws {
@@ -20,8 +22,9 @@ public struct Project: Sendable {
             throw MageError.invalidProject("\(root.path) is not a SwiftMage project (no metadata.yaml)")
         }
         do {
-            let text = try String(contentsOf: metadata, encoding: .utf8)
-            settings = try YAMLDecoder().decode(Settings.self, from: text.isEmpty ? "{}" : text)
+            let fields = try YAMLFields(ProjectFileReader.parse(ProjectFileReader.text(of: metadata)), path: "")
+            settings = Settings(project_uuid: try fields.string("project_uuid"), executor_count: try fields.int("executor_count"),
+                                allowed_paths: try fields.strings("allowed_paths") ?? [])
         } catch {
             throw MageError.invalidProject("\(metadata.path): \(error)")
         }

@@ -52,6 +52,23 @@ public struct ConfigKeySpec: Sendable, Codable, Equatable {
     public var type: ConfigType
     public var required: Bool
     public var description: String
+    /// MAGE_CONFIG_SECRET (ABI 1.2): the value is masked wherever the host writes it down.
+    public var secret = false
+    /// MAGE_CONFIG_PATH (ABI 1.2): the host resolves the path and keeps it inside the project.
+    public var path = false
+
+    /// A key as a plugin declares it; nil when its type or flags are unknown to this host.
+    init?(abi key: mage_config_key, name: String) {
+        let flags = key.type & ~Int32(MAGE_CONFIG_TYPE_MASK)
+        guard flags & ~Int32(MAGE_CONFIG_SECRET | MAGE_CONFIG_PATH) == 0,
+              let type = ConfigType(abi: key.type & Int32(MAGE_CONFIG_TYPE_MASK)) else { return nil }
+        self.name = name
+        self.type = type
+        required = key.required != 0
+        description = key.description.map { String(cString: $0) } ?? ""
+        secret = flags & Int32(MAGE_CONFIG_SECRET) != 0
+        path = flags & Int32(MAGE_CONFIG_PATH) != 0
+    }
 }
 
 /// A block kind a loaded plugin provides. The descriptor pointer is static in a library that is never

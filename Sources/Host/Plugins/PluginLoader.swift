@@ -93,11 +93,10 @@ enum PluginLoader {
             guard let key = k.config_keys?[i], let keyName = key.name else {
                 throw Refusal(reason: "block kind '\(name)': configuration key \(i) has no name")
             }
-            guard let configType = ConfigType(abi: key.type) else {
+            guard let spec = ConfigKeySpec(abi: key, name: String(cString: keyName)) else {
                 throw Refusal(reason: "block kind '\(name)': configuration key '\(String(cString: keyName))' has unknown type \(key.type)")
             }
-            keys.append(ConfigKeySpec(name: String(cString: keyName), type: configType, required: key.required != 0,
-                                      description: key.description.map { String(cString: $0) } ?? ""))
+            keys.append(spec)
         }
         return BlockKind(name: name, type: type, description: k.description.map { String(cString: $0) } ?? "",
                          configKeys: keys, libraryPath: path, descriptor: kind)

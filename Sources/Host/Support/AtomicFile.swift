@@ -3,10 +3,11 @@ import Foundation
 /// Writes that other processes read: to a temporary file in the same directory, fsync, rename, then
 /// fsync the directory, so a reader sees the old file or the whole new one, even across a crash.
 public enum AtomicFile {
-    public static func write(_ data: Data, to url: URL) throws {
+    /// `permissions` apply to the new file (0644 unless said otherwise, before the umask).
+    public static func write(_ data: Data, to url: URL, permissions: mode_t = 0o644) throws {
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
         guard fd >= 0 else { throw MageError.io("cannot create \(temporary.path): \(errnoText())") }
         var ok = false
         defer {

@@ -33,7 +33,7 @@ extern "C" {
 #endif
 
 #define MAGE_ABI_MAJOR 1
-#define MAGE_ABI_MINOR 1
+#define MAGE_ABI_MINOR 2
 
 /* The name of the one symbol a plugin exports. */
 #define MAGE_PLUGIN_ENTRY_SYMBOL "mage_plugin_entry"
@@ -117,13 +117,25 @@ typedef enum mage_config_type {
     MAGE_CONFIG_JSON = 6     /* any value; read it with config_json */
 } mage_config_type;
 
+/* 1.2: flags OR'd into mage_config_key.type, beside the mage_config_type in its low byte. A host older
+ * than 1.2 refuses such a key as an unknown type, so a plugin that needs the flag is never run unprotected.
+ *   MAGE_CONFIG_SECRET: the value is a secret (a password, a connection string). The host never writes
+ *     it down: it is masked as "********" in invocation.json, the store's run records, lineage documents,
+ *     block logs and error messages, and it reaches the block process only in memory.
+ *   MAGE_CONFIG_PATH: the value (a string) is a file path. The host resolves it against the project
+ *     folder (`..` and symbolic links followed) and refuses one outside the project and the folders
+ *     metadata.yaml lists under allowed_paths; the plugin receives the resolved absolute path. */
+#define MAGE_CONFIG_TYPE_MASK 0xff
+#define MAGE_CONFIG_SECRET 0x100
+#define MAGE_CONFIG_PATH 0x200
+
 /* Log levels. */
 enum { MAGE_LOG_DEBUG = 0, MAGE_LOG_INFO = 1, MAGE_LOG_WARNING = 2, MAGE_LOG_ERROR = 3 };
 
 /* Frozen for major 1. */
 typedef struct mage_config_key {
     const char *name;
-    int32_t type;        /* mage_config_type */
+    int32_t type;        /* mage_config_type, OR'd with MAGE_CONFIG_SECRET / MAGE_CONFIG_PATH (1.2) */
     int32_t required;    /* non-zero: the pipeline must set it */
     const char *description;
 } mage_config_key;

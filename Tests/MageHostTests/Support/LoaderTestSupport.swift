@@ -24,15 +24,14 @@ enum LoaderTestSupport {
         return record
     }
 
-    /// Every file of a project's run folders, as text (block.log, result.json, output.csv, ...), except
-    /// invocation.json, which holds the configuration as the pipeline wrote it.
+    /// Every file of a project's run folders, as text (invocation.json, block.log, result.json,
+    /// output.csv, ...).
     static func runFolderTexts(_ project: URL) -> [String: String] {
         let root = project.appendingPathComponent(".mage_data/pipelines")
         var texts: [String: String] = [:]
         let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
         while let url = walker?.nextObject() as? URL {
-            guard url.lastPathComponent != "invocation.json",
-                  let data = FileManager.default.contents(atPath: url.path) else { continue }
+            guard let data = FileManager.default.contents(atPath: url.path) else { continue }
             texts[url.path] = String(decoding: data, as: UTF8.self)
         }
         return texts

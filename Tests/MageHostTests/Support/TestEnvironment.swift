@@ -40,10 +40,12 @@ enum TestEnvironment {
         chmod(target.path, 0o755)
     }
 
-    /// A project with the given pipelines (uuid → metadata.yaml text).
-    static func project(pipelines: [String: String], executorCount: Int = 4) throws -> Project {
+    /// A project with the given pipelines (uuid → metadata.yaml text); `allowedPaths` become its
+    /// metadata.yaml `allowed_paths`.
+    static func project(pipelines: [String: String], executorCount: Int = 4, allowedPaths: [String] = []) throws -> Project {
         let root = try TemporaryFolder.make("project")
-        try "project_uuid: test\nexecutor_count: \(executorCount)\n".write(
+        let allowed = allowedPaths.isEmpty ? "" : "allowed_paths: [\(allowedPaths.map { "'\($0)'" }.joined(separator: ", "))]\n"
+        try "project_uuid: test\nexecutor_count: \(executorCount)\n\(allowed)".write(
             to: root.appendingPathComponent("metadata.yaml"), atomically: true, encoding: .utf8)
         for (uuid, yaml) in pipelines {
             let folder = root.appendingPathComponent("pipelines/\(uuid)")
