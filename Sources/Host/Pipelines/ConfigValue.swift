@@ -80,13 +80,18 @@ extension ConfigValue {
     /// Substitutes Mage's `{{ variables('name') }}` templates. A value that is only a template takes the
     /// variable's own type; a template inside a longer string is replaced by the variable's text.
     public func resolvingVariables(_ variables: [String: ConfigValue]) throws -> ConfigValue {
+        try mappingStrings { try Self.substitute($0, variables) }
+    }
+
+    /// The value with every string in it, at any depth of lists and maps, replaced by `transform`'s result.
+    func mappingStrings(_ transform: (String) throws -> ConfigValue) rethrows -> ConfigValue {
         switch self {
         case .string(let text):
-            return try Self.substitute(text, variables)
+            return try transform(text)
         case .list(let items):
-            return .list(try items.map { try $0.resolvingVariables(variables) })
+            return .list(try items.map { try $0.mappingStrings(transform) })
         case .map(let entries):
-            return .map(try entries.mapValues { try $0.resolvingVariables(variables) })
+            return .map(try entries.mapValues { try $0.mappingStrings(transform) })
         default:
             return self
         }

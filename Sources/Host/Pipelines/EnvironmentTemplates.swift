@@ -16,9 +16,8 @@ extension ConfigValue {
 
     /// The value with every env_var template replaced by the variable's value from `environment`.
     public func resolvingEnvironment(_ environment: [String: String]) throws -> ConfigValue {
-        switch self {
-        case .string(let text):
-            guard text.contains("{{") else { return self }
+        try mappingStrings { text in
+            guard text.contains("{{") else { return .string(text) }
             var result = ""
             var rest = text[...]
             while let match = rest.firstMatch(of: Self.environmentTemplate) {
@@ -30,12 +29,6 @@ extension ConfigValue {
                 rest = rest[match.range.upperBound...]
             }
             return .string(result + rest)
-        case .list(let items):
-            return .list(try items.map { try $0.resolvingEnvironment(environment) })
-        case .map(let entries):
-            return .map(try entries.mapValues { try $0.resolvingEnvironment(environment) })
-        default:
-            return self
         }
     }
 

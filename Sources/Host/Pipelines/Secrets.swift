@@ -49,11 +49,6 @@ public struct SecretRedactor: Sendable {
     }
 
     public func redact(_ value: ConfigValue) -> ConfigValue {
-        switch value {
-        case .string(let s): .string(redact(s))
-        case .list(let items): .list(items.map(redact))
-        case .map(let entries): .map(entries.mapValues(redact))
-        default: value
-        }
+        value.mappingStrings { .string(redact($0)) }
     }
 }
