@@ -57,7 +57,7 @@ import MageTestSupport
 
     static func kinds(_ host: UnsafePointer<mage_host_api>) throws -> [String: mage_block_kind] {
         let descriptor = try #require(mageExportersEntry(host)).pointee
-        #expect(descriptor.abi_major == 1 && descriptor.abi_minor == 1)
+        #expect(descriptor.abi_major == 1 && descriptor.abi_minor == 2)
         #expect(String(cString: descriptor.name) == "mage-exporters")
         #expect(String(cString: descriptor.swift_module) == "MageExporters")
         var kinds: [String: mage_block_kind] = [:]
@@ -106,7 +106,7 @@ import MageTestSupport
         let kinds = try Self.kinds(Self.hostTable(withLineage: false))
         Self.config = ["dot_path": "/nonexistent/x.dot"]
         #expect(Self.run(kinds["lineage_graph"]!) == Int32(MAGE_ERROR_UNSUPPORTED))
-        #expect(Self.errors == ["this exporter needs the host service lineage_json (ABI 1.1), but the host (ABI 1.1) leaves it empty; upgrade mage"])
+        #expect(Self.errors == ["this exporter needs the host service lineage_json (ABI 1.1), but the host (ABI 1.2) leaves it empty; upgrade mage"])
     }
 
     @Test func theHostsOwnErrorIsKept() throws {
