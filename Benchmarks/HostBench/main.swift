@@ -73,7 +73,7 @@ let catalog = PluginCatalog(directories: [plugins])
 let coldLoad = Double(DispatchTime.now().uptimeNanoseconds - coldStart) / 1e6
 
 // 1. A block call through the plugin's descriptor, beside a call through a Swift-defined C function pointer.
-let transform = try catalog.blockKind(named: "noop_transform").descriptor.pointee.run!
+let transform = try catalog.blockKind(named: "noop_transform").functions.run!
 let output = UnsafeMutablePointer<mage_table>.allocate(capacity: 1)
 output.initialize(to: mage_table())
 let callIterations = 5_000_000

@@ -6,7 +6,6 @@ import PluginKit
 /// writing the artifact and the facets the registry and lineage read.
 enum ModelTraining {
     static let artifactName = "model.json"
-    static let signatureName = "signature.json"
 
     struct Fitted {
         var model: TrainedModel
@@ -36,12 +35,10 @@ enum ModelTraining {
 
             let folder = URL(fileURLWithPath: String(cString: artifactDirectory))
             try ModelArtifact.write(fitted.model, to: folder.appendingPathComponent(artifactName))
-            let signature: [String: Any] = [
-                "features": data.dataset.featureNames.map { ["name": $0, "type": "float64"] },
-                "label": label, "classes": [0, 1], "format": fitted.model.format,
-            ]
-            try JSONSerialization.data(withJSONObject: signature, options: [.sortedKeys, .prettyPrinted])
-                .write(to: folder.appendingPathComponent(signatureName), options: .atomic)
+            // predict takes the raw features in this order; the host writes signature.json from it.
+            guard call.declareSignature(label: label, features: data.dataset.featureNames) else {
+                return Int32(MAGE_ERROR_INVALID_INPUT)
+            }
 
             var metrics: [String: Any] = [
                 "accuracy": report.accuracy, "precision": report.precision, "recall": report.recall, "f1": report.f1,

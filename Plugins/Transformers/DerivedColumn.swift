@@ -60,6 +60,8 @@ enum DerivedColumn {
         }
         let out = OutputTable()
         for column in table.columns { out.add(copyOf: column) }
+        // Schema metadata (e.g. a fitted preprocessor) describes the upstream columns, which pass unchanged.
+        for (key, value) in table.metadata { out.setMetadata(key, value) }
         out.add(newColumn, doubles: result, validity: valid.contains(0) ? valid : nil)
         if let problem = out.problem { return call.fail(problem) }
         call.log("derived '\(newColumn)' = \(functionName)(\(argumentNames.joined(separator: ", "))) over \(table.rowCount) rows")

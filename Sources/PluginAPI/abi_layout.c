@@ -14,6 +14,9 @@ MAGE_ASSERT_OFFSET(mage_host_api, builder_set_metadata, 176);
 MAGE_ASSERT_OFFSET(mage_host_api, deploy_model, 176 + 8 * 3);
 MAGE_ASSERT_OFFSET(mage_block_kind, run, 48);
 MAGE_ASSERT_OFFSET(mage_block_kind, free_model, 80);
+/* 1.2 appended one slot to each: the host table ends at 208 bytes, the 1.1 block kind at 88. */
+MAGE_ASSERT_OFFSET(mage_host_api, declare_model_signature, 208);
+MAGE_ASSERT_OFFSET(mage_block_kind, label_key, 88);
 MAGE_ASSERT_OFFSET(mage_plugin_descriptor, block_kinds, 32);
 MAGE_ASSERT_OFFSET(mage_plugin_descriptor, n_functions, 56);
 /* 1.2 flags live above the type's low byte; they must never collide with a mage_config_type. */

@@ -13,10 +13,13 @@ public struct BlockKindSpec: Sendable {
     public var load: mage_model_load_fn?
     public var predict: mage_model_predict_fn?
     public var freeModel: mage_model_free_fn?
+    /// Models: the configuration key naming the label column, for a signature train does not declare.
+    public var labelKey: String?
 
     public init(name: String, type: mage_block_type, description: String, configKeys: [ConfigKeySpec] = [],
                 run: mage_block_run_fn? = nil, train: mage_model_train_fn? = nil, load: mage_model_load_fn? = nil,
-                predict: mage_model_predict_fn? = nil, freeModel: mage_model_free_fn? = nil) {
+                predict: mage_model_predict_fn? = nil, freeModel: mage_model_free_fn? = nil,
+                labelKey: String? = nil) {
         self.name = name
         self.type = type
         self.description = description
@@ -26,6 +29,7 @@ public struct BlockKindSpec: Sendable {
         self.load = load
         self.predict = predict
         self.freeModel = freeModel
+        self.labelKey = labelKey
     }
 }
 
@@ -71,7 +75,7 @@ public func makeDescriptor(name: String, version: String, swiftModule: String,
             block_type: Int32(spec.type.rawValue), description: permanent(spec.description),
             config_keys: keys, n_config_keys: spec.configKeys.count, run: spec.run ?? nil,
             train: spec.train ?? nil, load: spec.load ?? nil, predict: spec.predict ?? nil,
-            free_model: spec.freeModel ?? nil))
+            free_model: spec.freeModel ?? nil, label_key: spec.labelKey.map(permanent)))
         kinds[i] = UnsafePointer(kind)
     }
     let descriptor = UnsafeMutablePointer<mage_plugin_descriptor>.allocate(capacity: 1)

@@ -1,3 +1,4 @@
+import Foundation
 import PluginAPI
 
 /// The host's service table, kept from the entry call (the host guarantees it outlives the plugin).
@@ -73,5 +74,21 @@ public struct BlockCall {
 
     public func reportFacet(_ name: String, json: String) -> Bool {
         api.report_facet(context, name, json) == MAGE_OK
+    }
+
+    /// In train: the label column and the feature columns predict takes, in row order (nil: every
+    /// column but the label), from which the host writes signature.json. False with the error set
+    /// when a name is wrong or the host predates ABI 1.2.
+    public func declareSignature(label: String, features: [String]?) -> Bool {
+        guard PluginHost.provides(\.declare_model_signature) else {
+            api.set_error(context, "the host predates ABI 1.2 and cannot take a model signature")
+            return false
+        }
+        guard let features else { return api.declare_model_signature(context, label, nil, 0) == MAGE_OK }
+        let names = features.map { strdup($0) }
+        defer { names.forEach { free($0) } }
+        return names.map { UnsafePointer($0) }.withUnsafeBufferPointer { buffer in
+            api.declare_model_signature(context, label, buffer.baseAddress, buffer.count) == MAGE_OK
+        }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// `signature.json`, written by the model plugin beside `model.json`: the features a model takes, in
-/// order, its label and its classes. The service validates every request against it.
+/// `signature.json`, written by the host beside the model's artifacts after train (docs/PLUGINS.md): the
+/// features a model takes, in order, its label and its classes. The service validates every request against it.
 public struct ModelSignature: Sendable, Codable, Equatable {
     public struct Feature: Sendable, Codable, Equatable {
         public var name: String

@@ -90,9 +90,13 @@ enum ProgressPrinter {
             if !shown.isEmpty { lines.append(shown.joined(separator: "  ")) }
         }
         if let importance = details.facets["feature_importance"]?.objectValue {
+            // JSON does not keep 3.0 apart from 3: whole-number importances decode as ints.
             let top = importance.compactMap { key, value -> (String, Double)? in
-                if case .double(let v) = value { return (key, v) }
-                return nil
+                switch value {
+                case .double(let v): (key, v)
+                case .int(let v): (key, Double(v))
+                default: nil
+                }
             }.sorted { $0.1 > $1.1 }.prefix(3)
             if !top.isEmpty {
                 lines.append("top features: " + top.map { String(format: "%@ %.3f", $0.0 as NSString, $0.1) }.joined(separator: ", "))

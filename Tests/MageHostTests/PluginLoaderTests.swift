@@ -76,7 +76,40 @@ import Testing
     @Test func minimumStructSizesAreThoseOfABI1_0() {
         // Fixed numbers: growing a struct in a later minor must not refuse plugins built against 1.0.
         #expect(PluginLoader.minimumDescriptorSize == MemoryLayout<mage_plugin_descriptor>.size)
-        #expect(PluginLoader.minimumBlockKindSize == MemoryLayout<mage_block_kind>.size)
+        #expect(PluginLoader.minimumBlockKindSize == 88)
+        #expect(MemoryLayout<mage_block_kind>.size == 96, "1.2 appended label_key")
+    }
+
+    @Test func aPluginBuiltAgainstThe1_1HeaderIsReadWithinItsStructSize() throws {
+        // Its 88-byte block kind ends a page whose successor is inaccessible: reading the 1.2 size
+        // (96 bytes) would crash this process, so loading at all proves nothing beyond 88 was read.
+        let catalog = PluginCatalog(directories: [try TestEnvironment.pluginDirectory(fixtures: ["abi_1_1_model"])])
+        #expect(catalog.refused.isEmpty)
+        let kind = try catalog.blockKind(named: "c_abi_1_1_model")
+        #expect(kind.type == .model && kind.description == "a model built against the 1.1 header")
+        #expect(kind.labelKey == nil, "a field beyond struct_size reads as NULL")
+        #expect(kind.functions.train != nil && kind.functions.load != nil && kind.functions.predict != nil
+                && kind.functions.freeModel != nil && kind.functions.run == nil)
+        #expect(catalog.libraries.first?.abiVersion == "1.1")
+    }
+
+    @Test func aRefusedLibraryIsNamedWhereItsBlockKindIsMissing() throws {
+        // A project library that declares one of the built-in kinds gets the built-in library refused;
+        // a pipeline using another of its kinds is told which library was refused and why.
+        let project = try TestEnvironment.pluginDirectory(fixtures: ["select_columns_clash"])
+        let builtIn = try TestEnvironment.pluginDirectory(swift: ["MageTransformers"])
+        let catalog = PluginCatalog(directories: [project, builtIn])
+        let pipeline = try TestEnvironment.project(pipelines: ["p": """
+            blocks:
+            - {uuid: derive, type: transformer, plugin: derived_column, configuration: {function: f, arguments: [a], column: c}}
+            """])
+        #expect {
+            try PipelineLoader(project: pipeline, catalog: catalog).load("p")
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("unknown block kind 'derived_column' (loaded: select_columns)")
+                && text.contains("\(builtIn.path)/libMageTransformers.so declares it but was refused: duplicate block kind 'select_columns'")
+        }
     }
 
     @Test func searchPathIsProjectThenBuildThenEnvironment() {

@@ -41,7 +41,7 @@ import MageTestSupport
 
         // The version folder: artifacts, metadata.json, lineage.json.
         let folder = harness.project.root.appendingPathComponent(models[0].path)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["lineage.json", "metadata.json", "model.txt"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["lineage.json", "metadata.json", "model.txt", "signature.json"])
         let metadata = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("metadata.json"))) as? [String: Any])
         #expect(metadata["version"] as? String == models[0].version)
         #expect(metadata["status"] as? String == "deployed")

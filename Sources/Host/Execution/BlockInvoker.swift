@@ -70,15 +70,15 @@ public enum BlockInvoker {
         }
         var output = mage_table()
         let code: Int32
-        let k = kind.descriptor.pointee
         if kind.type == .model {
             guard inputs.count == 1 else {
                 return .failure("a model block trains on exactly one upstream table, got \(inputs.count)")
             }
             let params = ConfigValue.map(configuration).jsonText
-            code = k.train!(context.cPointer, arrowInputs, params, invocation.artifactDirectory)
+            code = ModelTrainer.train(kind, context: context, table: inputs[0], arrow: arrowInputs, params: params,
+                                      artifactDirectory: invocation.artifactDirectory)
         } else {
-            code = k.run!(context.cPointer, arrowInputs, inputs.count, &output)
+            code = kind.functions.run!(context.cPointer, arrowInputs, inputs.count, &output)
         }
         let facets = redactor.isEmpty ? context.facets : context.facets.mapValues(redactor.redact)
         guard code == MAGE_OK else {

@@ -51,7 +51,8 @@ public final class RunServices: @unchecked Sendable {
         let artifacts = project.blockRunDirectory(pipeline: pipeline.uuid, runID: runID, block: target)
             .appendingPathComponent("artifacts")
         return try ModelRegistry.configured(project: project, store: store)
-            .register(lineage: lineage, modelBlock: trained, artifactDirectory: artifacts).version
+            .register(lineage: lineage, modelBlock: trained, artifactDirectory: artifacts,
+                      kind: try catalog.blockKind(named: trained.kind)).version
     }
 
     func deployModel(_ version: String?) throws -> String {

@@ -97,8 +97,7 @@ public struct PipelineLoader {
                 problem(id, "missing 'plugin': the block kind that implements it"); continue
             }
             guard let kind = catalog.blockKinds[pluginName] else {
-                let kinds = catalog.blockKinds.keys.sorted().joined(separator: ", ")
-                problem(id, "unknown block kind '\(pluginName)' (loaded: \(kinds.isEmpty ? "none" : kinds))"); continue
+                problem(id, catalog.unknownBlockKindProblem(pluginName)); continue
             }
             if kind.type != type {
                 problem(id, "block kind '\(pluginName)' is a \(kind.type.rawValue), but the block's type is \(type.rawValue)")

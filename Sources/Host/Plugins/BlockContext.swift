@@ -16,6 +16,9 @@ public final class BlockContext: @unchecked Sendable {
     private var reportedFacets: [String: String] = [:]
     /// C strings handed to the plugin; freed with the context, after every call that borrowed them.
     private var borrowedStrings: [UnsafeMutablePointer<CChar>] = []
+    /// During a model's train: the table it trains on, and the signature it declared.
+    private var training: Table?
+    private var signature: ModelSignatureFile?
 
     public enum LogLevel: Int32, Sendable {
         case debug = 0, info, warning, error
@@ -49,6 +52,27 @@ public final class BlockContext: @unchecked Sendable {
     func log(_ level: LogLevel, _ message: String) { logSink(level, message) }
 
     func setError(_ message: String) { lock.withLock { error = message } }
+
+    func beginTraining(on table: Table) { lock.withLock { training = table } }
+
+    var declaredSignature: ModelSignatureFile? { lock.withLock { signature } }
+
+    /// `declare_model_signature`: checked against the training table at once, so the plugin learns of a
+    /// wrong name in the call that made it.
+    func declareSignature(label: String, features: [String]?) -> Bool {
+        guard let table = lock.withLock({ training }) else {
+            setError("declare_model_signature is only available during a model's train")
+            return false
+        }
+        do {
+            let declared = try ModelSignatureFile.derive(from: table, label: label, features: features)
+            lock.withLock { signature = declared }
+            return true
+        } catch {
+            setError("declare_model_signature: \((error as? ModelSignatureFile.Problem)?.description ?? "\(error)")")
+            return false
+        }
+    }
 
     func addFacet(name: String, json: String) -> Bool {
         guard (try? JSONSerialization.jsonObject(with: Data(json.utf8))) is [String: Any] else { return false }

@@ -71,14 +71,24 @@ public struct ConfigKeySpec: Sendable, Codable, Equatable {
     }
 }
 
-/// A block kind a loaded plugin provides. The descriptor pointer is static in a library that is never
-/// unloaded, so it stays valid for the life of the process.
+/// A block kind a loaded plugin provides. Its function pointers point into a library that is never
+/// unloaded, so they stay valid for the life of the process.
 public struct BlockKind: @unchecked Sendable {
     public let name: String
     public let type: BlockType
     public let description: String
     public let configKeys: [ConfigKeySpec]
     public let libraryPath: String
-    /// The plugin's own descriptor, for callers that go through the ABI directly.
-    public let descriptor: UnsafePointer<mage_block_kind>
+    /// The plugin's functions, read from its struct within its `struct_size`.
+    public let functions: Functions
+    /// Models: the configuration key naming the label column (ABI 1.2), for a signature train did not declare.
+    public let labelKey: String?
+
+    public struct Functions: @unchecked Sendable {
+        public let run: mage_block_run_fn?
+        public let train: mage_model_train_fn?
+        public let load: mage_model_load_fn?
+        public let predict: mage_model_predict_fn?
+        public let freeModel: mage_model_free_fn?
+    }
 }

@@ -123,6 +123,26 @@ enum HostServiceTable {
             let name = version.map { String(cString: $0) }
             return context.service("deploy_model", { try $0.deployModel(name) }) == nil ? Int32(MAGE_ERROR) : Int32(MAGE_OK)
         }
+        api.declare_model_signature = { ctx, label, features, count in
+            guard let context = BlockContext.from(ctx), let label else { return Int32(MAGE_ERROR_INVALID_INPUT) }
+            var names: [String]?
+            if count > 0 {
+                guard let features else {
+                    context.setError("declare_model_signature: \(count) features but no array")
+                    return Int32(MAGE_ERROR_INVALID_INPUT)
+                }
+                names = []
+                for i in 0..<count {
+                    guard let name = features[i] else {
+                        context.setError("declare_model_signature: feature \(i) is NULL")
+                        return Int32(MAGE_ERROR_INVALID_INPUT)
+                    }
+                    names?.append(String(cString: name))
+                }
+            }
+            return context.declareSignature(label: String(cString: label), features: names)
+                ? Int32(MAGE_OK) : Int32(MAGE_ERROR_INVALID_INPUT)
+        }
         api.builder_set_metadata = { b, key, value in
             guard let b, let key, let value else { return Int32(MAGE_ERROR_INVALID_INPUT) }
             TableBuilder.borrow(b).metadata[String(cString: key)] = String(cString: value)

@@ -18,12 +18,12 @@ public final class LoadedModel: @unchecked Sendable {
                                    functions: [:], log: { _, _ in })
         var handle: UnsafeMutableRawPointer?
         var features = 0, classes = 0
-        let code = kind.descriptor.pointee.load!(context.cPointer, directory.path, &handle, &features, &classes)
+        let code = kind.functions.load!(context.cPointer, directory.path, &handle, &features, &classes)
         guard code == MAGE_OK, let handle else {
             throw MageError.blockFailed(block: kind.name, reason: "cannot load \(directory.path): \(context.errorMessage ?? "load returned \(code)")")
         }
         guard features > 0, classes > 0 else {
-            kind.descriptor.pointee.free_model!(handle)
+            kind.functions.freeModel!(handle)
             throw MageError.blockFailed(block: kind.name, reason: "load reported \(features) features and \(classes) classes")
         }
         self.kind = kind
@@ -34,7 +34,7 @@ public final class LoadedModel: @unchecked Sendable {
         classCount = classes
     }
 
-    deinit { kind.descriptor.pointee.free_model!(handle) }
+    deinit { kind.functions.freeModel!(handle) }
 
     /// Class probabilities, row-major (`rows.count / featureCount` × `classCount`).
     public func predict(rows: [Double]) throws -> [Double] {
@@ -42,12 +42,13 @@ public final class LoadedModel: @unchecked Sendable {
             throw MageError.usage("\(rows.count) values do not make rows of \(featureCount) features")
         }
         let n = rows.count / featureCount
-        var probabilities = [Double](repeating: 0, count: n * classCount)
+        // NaN until written: a probability the plugin leaves unwritten shows instead of passing for 0.
+        var probabilities = [Double](repeating: .nan, count: n * classCount)
         let context = BlockContext(blockUUID: "predict", configuration: [:], artifactDirectory: directoryPath,
                                    functions: [:], log: { _, _ in })
         let code = rows.withUnsafeBufferPointer { input in
             probabilities.withUnsafeMutableBufferPointer { output in
-                kind.descriptor.pointee.predict!(context.cPointer, handle, input.baseAddress, n, output.baseAddress)
+                kind.functions.predict!(context.cPointer, handle, input.baseAddress, n, output.baseAddress)
             }
         }
         guard code == MAGE_OK else {

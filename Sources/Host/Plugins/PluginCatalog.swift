@@ -9,6 +9,8 @@ public final class PluginCatalog: @unchecked Sendable {
     public private(set) var blockKinds: [String: BlockKind] = [:]
     public private(set) var functions: [String: ForeignFunction] = [:]
     private var functionLibraries: [String: String] = [:]
+    /// Block kinds declared by a library that loaded but was then refused, with its refusal.
+    private var refusedKinds: [String: RefusedLibrary] = [:]
 
     /// Loads every `*.so` in `directories`, in order (files sorted by name within a folder). `hashFiles`
     /// computes each library's SHA-256 for records and listings; a block's child process skips it.
@@ -19,13 +21,15 @@ public final class PluginCatalog: @unchecked Sendable {
             for file in Self.libraryFiles(in: directory) {
                 let real = file.resolvingSymlinksInPath().path
                 guard seen.insert(real).inserted else { continue }
+                var declared: [String] = []
                 do {
                     let loaded = try PluginLoader.load(path: file.path)
+                    declared = loaded.blockKinds.map(\.name)
                     try admit(loaded, swiftModules: &swiftModules, hashFiles: hashFiles)
-                } catch let error as PluginLoader.Refusal {
-                    refused.append(RefusedLibrary(path: file.path, reason: error.reason))
                 } catch {
-                    refused.append(RefusedLibrary(path: file.path, reason: "\(error)"))
+                    let refusal = RefusedLibrary(path: file.path, reason: (error as? PluginLoader.Refusal)?.reason ?? "\(error)")
+                    refused.append(refusal)
+                    for kind in declared where refusedKinds[kind] == nil { refusedKinds[kind] = refusal }
                 }
             }
         }
@@ -45,6 +49,18 @@ public final class PluginCatalog: @unchecked Sendable {
     public func blockKind(named name: String) throws -> BlockKind {
         guard let kind = blockKinds[name] else { throw MageError.unknownBlockKind(name) }
         return kind
+    }
+
+    /// Why `name` is not a loaded block kind, naming the refused library that declares it (or every
+    /// refused library, when none got far enough to say what it declares).
+    public func unknownBlockKindProblem(_ name: String) -> String {
+        let kinds = blockKinds.keys.sorted().joined(separator: ", ")
+        let base = "unknown block kind '\(name)' (loaded: \(kinds.isEmpty ? "none" : kinds))"
+        if let refusal = refusedKinds[name] {
+            return "\(base); \(refusal.path) declares it but was refused: \(refusal.reason)"
+        }
+        guard !refused.isEmpty else { return base }
+        return "\(base); refused libraries: " + refused.map { "\($0.path) (\($0.reason))" }.joined(separator: "; ")
     }
 
     private func admit(_ loaded: PluginLoader.LoadedLibrary, swiftModules: inout [String: String],

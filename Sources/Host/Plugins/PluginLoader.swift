@@ -50,47 +50,53 @@ enum PluginLoader {
         guard size >= minimumDescriptorSize else {
             throw Refusal(reason: "\(MAGE_PLUGIN_ENTRY_SYMBOL) returned a descriptor of \(size) bytes (ABI \(major).\(minor)); host ABI \(hostABI) needs at least \(minimumDescriptorSize)")
         }
-        let d = descriptor.pointee
-        let name = d.name.map { String(cString: $0) } ?? URL(fileURLWithPath: path).lastPathComponent
+        let d = SizedStruct(descriptor)
+        let name = d.field(\.name).map { String(cString: $0) } ?? URL(fileURLWithPath: path).lastPathComponent
         var kinds: [BlockKind] = []
-        for i in 0..<d.n_block_kinds {
-            guard let kind = d.block_kinds?[i] else { throw Refusal(reason: "block kind \(i) is NULL") }
+        let kindTable = d.field(\.block_kinds)
+        for i in 0..<d.field(\.n_block_kinds, absent: 0) {
+            guard let kind = kindTable?[i] else { throw Refusal(reason: "block kind \(i) is NULL") }
             kinds.append(try blockKind(kind, index: i, path: path))
         }
         var functions: [ForeignFunction] = []
-        for i in 0..<d.n_functions {
-            guard let decl = d.functions?[i] else { throw Refusal(reason: "function table is NULL") }
+        let functionTable = d.field(\.functions)
+        for i in 0..<d.field(\.n_functions, absent: 0) {
+            guard let decl = functionTable?[i] else { throw Refusal(reason: "function table is NULL") }
             functions.append(try bind(decl, handle: handle))
         }
         return LoadedLibrary(
-            path: path, name: name, version: d.version.map { String(cString: $0) } ?? "unknown",
-            abiVersion: "\(major).\(minor)", swiftModule: d.swift_module.map { String(cString: $0) },
+            path: path, name: name, version: d.field(\.version).map { String(cString: $0) } ?? "unknown",
+            abiVersion: "\(major).\(minor)", swiftModule: d.field(\.swift_module).map { String(cString: $0) },
             blockKinds: kinds, functions: functions)
     }
 
-    private static func blockKind(_ kind: UnsafePointer<mage_block_kind>, index: Int, path: String) throws -> BlockKind {
-        let size = Int(kind.pointee.struct_size)
-        guard size >= minimumBlockKindSize else {
-            throw Refusal(reason: "block kind \(index) has struct_size \(size); ABI \(hostABI) needs at least \(minimumBlockKindSize)")
+    private static func blockKind(_ pointer: UnsafePointer<mage_block_kind>, index: Int, path: String) throws -> BlockKind {
+        let k = SizedStruct(pointer)
+        guard k.size >= minimumBlockKindSize else {
+            throw Refusal(reason: "block kind \(index) has struct_size \(k.size); ABI \(hostABI) needs at least \(minimumBlockKindSize)")
         }
-        let k = kind.pointee
-        guard let cName = k.name, !String(cString: cName).isEmpty else {
+        guard let cName = k.field(\.name), !String(cString: cName).isEmpty else {
             throw Refusal(reason: "block kind \(index) has no name")
         }
         let name = String(cString: cName)
-        guard let type = BlockType(abi: k.block_type) else {
-            throw Refusal(reason: "block kind '\(name)' has unknown block type \(k.block_type)")
+        let rawType = k.field(\.block_type, absent: 0)
+        guard let type = BlockType(abi: rawType) else {
+            throw Refusal(reason: "block kind '\(name)' has unknown block type \(rawType)")
         }
+        let functions = BlockKind.Functions(
+            run: k.field(\.run), train: k.field(\.train), load: k.field(\.load), predict: k.field(\.predict),
+            freeModel: k.field(\.free_model))
         if type == .model {
-            guard k.train != nil, k.load != nil, k.predict != nil, k.free_model != nil else {
+            guard functions.train != nil, functions.load != nil, functions.predict != nil, functions.freeModel != nil else {
                 throw Refusal(reason: "model block kind '\(name)' must provide train, load, predict and free_model")
             }
-        } else if k.run == nil {
+        } else if functions.run == nil {
             throw Refusal(reason: "block kind '\(name)' has no run function")
         }
         var keys: [ConfigKeySpec] = []
-        for i in 0..<k.n_config_keys {
-            guard let key = k.config_keys?[i], let keyName = key.name else {
+        let keyTable = k.field(\.config_keys)
+        for i in 0..<k.field(\.n_config_keys, absent: 0) {
+            guard let key = keyTable?[i], let keyName = key.name else {
                 throw Refusal(reason: "block kind '\(name)': configuration key \(i) has no name")
             }
             guard let spec = ConfigKeySpec(abi: key, name: String(cString: keyName)) else {
@@ -98,8 +104,9 @@ enum PluginLoader {
             }
             keys.append(spec)
         }
-        return BlockKind(name: name, type: type, description: k.description.map { String(cString: $0) } ?? "",
-                         configKeys: keys, libraryPath: path, descriptor: kind)
+        return BlockKind(name: name, type: type, description: k.field(\.description).map { String(cString: $0) } ?? "",
+                         configKeys: keys, libraryPath: path, functions: functions,
+                         labelKey: k.field(\.label_key).map { String(cString: $0) })
     }
 
     private static func bind(_ decl: mage_function_decl, handle: UnsafeMutableRawPointer) throws -> ForeignFunction {

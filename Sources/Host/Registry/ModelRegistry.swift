@@ -49,8 +49,8 @@ public struct ModelRegistry: Sendable {
 
     /// Registers the model a block trained in a run: copies its artifact files into a staging folder,
     /// takes a version id, writes metadata.json and lineage.json, renames the folder into place and
-    /// points latest at it.
-    public func register(lineage: LineageDocument, modelBlock: BlockLineage, artifactDirectory: URL,
+    /// points latest at it. Refuses, before any of that is visible, a model `kind` cannot serve.
+    public func register(lineage: LineageDocument, modelBlock: BlockLineage, artifactDirectory: URL, kind: BlockKind,
                          at date: Date = Date()) throws -> ModelVersion {
         let fm = FileManager.default
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
@@ -58,6 +58,7 @@ public struct ModelRegistry: Sendable {
         guard !artifacts.isEmpty else {
             throw MageError.usage("model block '\(modelBlock.uuid)' left no artifact files in \(artifactDirectory.path)")
         }
+        try ServabilityCheck.verify(artifactDirectory, kind: kind, block: modelBlock.uuid)
         let staging = root.appendingPathComponent(".staging-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try fm.createDirectory(at: staging, withIntermediateDirectories: true)
         var placed = false

@@ -8,7 +8,8 @@
  *
  * Evolution rules (the whole contract in four lines):
  *   1. Structs that begin with `struct_size` only ever grow at the end; a reader checks `struct_size`
- *      before touching a field added after 1.0. Fields are never reordered, retyped or removed.
+ *      before touching a field added after 1.0 and reads nothing beyond it (the host treats a field
+ *      outside a plugin's struct_size as zero/NULL). Fields are never reordered, retyped or removed.
  *   2. Adding a field or a service is a minor bump; anything else is a major bump, and the host refuses
  *      a plugin whose major differs from its own.
  *   3. Arrays of growable structs are arrays of pointers, so an element's size never sets a stride.
@@ -222,6 +223,18 @@ typedef struct mage_host_api {
     int32_t (*register_model)(mage_context *ctx, const char *model_block, const char **version);
     /* Marks a registered version (NULL: the one registered in this run) as deployed. */
     int32_t (*deploy_model)(mage_context *ctx, const char *version);
+
+    /* --- 1.2 --- */
+
+    /* Models, during train only: declares what the model serves on. `label` is the input column the
+     * model learned (its distinct values become the classes, sorted); `features` are the input columns
+     * predict takes, in the order of each row (NULL with n_features 0: every input column but the
+     * label, in table order). Each must be a numeric or boolean column of the training table. When
+     * train succeeds the host writes `signature.json` into the artifact directory from this and the
+     * training table's schema; see "The model contract" below. The last call wins. Returns MAGE_OK, or
+     * MAGE_ERROR_INVALID_INPUT with the error set when a name is not a usable column. */
+    int32_t (*declare_model_signature)(mage_context *ctx, const char *label, const char *const *features,
+                                       size_t n_features);
 } mage_host_api;
 
 /* ---------------------------------------------------------------------------------------------------
@@ -236,11 +249,37 @@ typedef struct mage_host_api {
 typedef int32_t (*mage_block_run_fn)(mage_context *ctx, const mage_table *inputs, size_t n_inputs,
                                      mage_table *output);
 
-/* Models. train: fit on `input` with the block configuration as JSON (`params_json`), writing every
- * artifact file under `artifact_dir`. load: open an artifact directory, returning an opaque handle and
- * the model's width. predict: `rows` is row-major n_rows x n_features; write n_rows x n_classes
- * probabilities into `probabilities`. predict must be safe to call from many threads at once on one
- * handle. free releases a handle from load. ctx may be used for errors in the first three. */
+/* The model contract. A model block's four functions, and what the host does around them:
+ *
+ *   train    receives the upstream block's output table exactly as that block produced it (for a
+ *            pipeline with a preprocessing block, the preprocessed values), the block configuration as
+ *            JSON (`params_json`) and `artifact_dir`, an empty directory the host created. It writes
+ *            every file the model needs into `artifact_dir` and calls declare_model_signature (1.2).
+ *            After a successful train the host writes `artifact_dir/signature.json`:
+ *              {"features": [{"name": ..., "type": "float64"|"int64"|"bool"}, ...],
+ *               "label": ..., "classes": [...]}
+ *            features and their types from the training table's schema, in predict's order; classes are
+ *            the label column's distinct values, sorted. Without a declaration the host takes the label
+ *            from the block configuration key named by the kind's `label_key` (1.2; when it is set)
+ *            and every other input column as a feature. A declared signature replaces any
+ *            signature.json train wrote; without one, a signature.json train wrote itself in this format
+ *            (as 1.1 plugins had to) is kept, and without either the model cannot be registered.
+ *   load     opens an artifact directory (a registered version's folder: the artifact files plus the
+ *            host's signature.json, metadata.json, lineage.json), returning an opaque handle, the number
+ *            of features predict takes per row and the number of classes it returns per row.
+ *   predict  receives RAW values: rows as a client sends them to the prediction service, one double per
+ *            signature feature in signature order (the service requires a number for every feature, so
+ *            no value is missing; a bool feature arrives as 0 or 1), row-major n_rows x n_features. It applies every transformation train's input had
+ *            been through (the model stores it in its artifact, e.g. from the table's schema metadata),
+ *            and writes n_rows x n_classes class probabilities into `probabilities`, in the order of the
+ *            signature's classes. It must be safe to call from many threads at once on one handle.
+ *   free_model releases a handle from load.
+ *
+ * Registration (register_model, `mage models register`) refuses a model the host cannot serve: before
+ * latest moves it loads the new version through load and predicts one row of zeros, and fails naming
+ * what is missing (no or invalid signature.json, load failed with the plugin's message, feature or class
+ * counts that disagree with the signature, predict failed or left a probability unwritten or not
+ * finite). ctx may be used for errors in train, load and predict. */
 typedef int32_t (*mage_model_train_fn)(mage_context *ctx, const mage_table *input, const char *params_json,
                                        const char *artifact_dir);
 typedef int32_t (*mage_model_load_fn)(mage_context *ctx, const char *artifact_dir, void **handle,
@@ -261,6 +300,12 @@ typedef struct mage_block_kind {
     mage_model_load_fn load;
     mage_model_predict_fn predict;
     mage_model_free_fn free_model;
+
+    /* --- 1.2 --- (the host reads a field only when struct_size covers it; an absent field is NULL) */
+
+    /* Models: the configuration key that names the label column (e.g. "label"), used for the signature
+     * when train declares none. NULL: train must call declare_model_signature. */
+    const char *label_key;
 } mage_block_kind;
 
 /* A plain exported C function, bound by the host at run time and called through libffi.

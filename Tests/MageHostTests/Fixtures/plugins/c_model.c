@@ -1,5 +1,6 @@
 /* c_model — the smallest honest model: predicts the training label rate for every row. Exercises the
- * model functions of the ABI (train/load/predict/free) and the facets the registry reads. */
+ * model functions of the ABI (train/load/predict/free), the signature it declares for serving and the
+ * facets the registry reads. */
 #include "mage_plugin.h"
 
 #include <stdio.h>
@@ -44,7 +45,8 @@ static int32_t train(mage_context *ctx, const mage_table *input, const char *par
     host->report_facet(ctx, "metrics", json);
     host->report_facet(ctx, "model", "{\"model_type\": \"BaseRate\", \"hyperparameters\": {}}");
     host->report_facet(ctx, "feature_importance", "{\"x\": 0.75, \"y\": 0.25}");
-    return MAGE_OK;
+    /* What it serves on: the label, and every other column as a feature (predict reads none of them). */
+    return host->declare_model_signature(ctx, schema->children[label]->name, NULL, 0);
 }
 
 static int32_t load(mage_context *ctx, const char *artifact_dir, void **handle, size_t *n_features, size_t *n_classes) {
