@@ -48,16 +48,27 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "Sources/Host"),
+        // What every HTTP service shares: the error shape and JSON answers.
+        .target(name: "MageHTTP", dependencies: [
+            "MageHost", .product(name: "Hummingbird", package: "hummingbird"),
+        ], path: "Sources/HTTP"),
         // The prediction service (HTTP), kept out of the core library so MageHost stays server-free.
         .target(name: "MageServing", dependencies: [
-            "MageHost",
+            "MageHost", "MageHTTP",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ], path: "Sources/Serving"),
+        // The web server of a project (port 6789): Mage's REST API over the store, and the UI.
+        .target(name: "MageWeb", dependencies: [
+            "MageHost", "MageHTTP",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/Web"),
         .executableTarget(name: "mage", dependencies: [
-            "MageHost", "MageServing", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "MageHost", "MageServing", "MageWeb", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/mage"),
         .executableTarget(name: "mage-bench", dependencies: ["MageHost", "PluginAPI"],
@@ -68,6 +79,9 @@ let package = Package(
         .target(name: "MageTestSupport", path: "Tests/MageTestSupport"),
         .testTarget(name: "MageHostTests", dependencies: ["MageHost", "PluginAPI", "MageTestSupport"], path: "Tests/MageHostTests",
                     exclude: ["Fixtures"]),
+        .testTarget(name: "MageWebTests", dependencies: ["MageWeb", "MageHost", "MageTestSupport",
+                                                       .product(name: "HummingbirdTesting", package: "hummingbird")],
+                    path: "Tests/MageWebTests"),
         .testTarget(name: "MageServingTests", dependencies: ["MageServing", "MageHost", "MageTestSupport"],
                     path: "Tests/MageServingTests"),
         // The exporters' renderers, unit-tested without the host (the plugin module linked directly).

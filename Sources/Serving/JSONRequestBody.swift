@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MageHTTP
 
 /// Reads a JSON body under the service's limits: content type `application/json` (else 415), at most
 /// `limit` bytes (else 413), not empty and well-formed (else 400).

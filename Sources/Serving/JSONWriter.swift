@@ -1,4 +1,5 @@
 import Foundation
+import MageHTTP
 import MageHost
 
 /// Writes JSON as UTF-8 bytes for the hot path (every /predict answer and audit entry), where Foundation's

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import MageHTTP
 
 /// MLflow's scoring protocol: `GET /ping`, and `POST /invocations` with `dataframe_split`,
 /// `dataframe_records`, `instances` or `inputs`, answered with `{"predictions": [...]}` (the class of

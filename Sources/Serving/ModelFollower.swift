@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MageHTTP
 import MageHost
 import ServiceLifecycle
 import Synchronization

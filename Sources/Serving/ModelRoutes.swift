@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MageHTTP
 import MageHost
 
 /// The seed's model endpoints: `/health`, `/reload`, `/model-info`, `/lineage`, `/log-prediction`.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MageHTTP
 
 /// The rows of a prediction request, validated against the model's schema: every feature present, a
 /// finite number, and nothing else.

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import MageHTTP
 import MageHost
 
 /// `POST /predict`: the seed's shapes, validated against the model's signature, answered by the model

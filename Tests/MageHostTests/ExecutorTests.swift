@@ -150,7 +150,7 @@ import MageTestSupport
         let reopened = try SQLiteStore(path: harness.project.databaseURL)
         #expect(try reopened.pipelineRunGet(id: first.run.id) == first.run)
         #expect(try reopened.blockRunList(pipelineRunID: first.run.id) == first.blocks)
-        #expect(try reopened.pipelineRunList(pipeline: "p", limit: 10).map(\.id) == [first.run.id])
+        #expect(try reopened.pipelineRunList(PipelineRunFilter(pipeline: "p"), limit: 10, offset: 0).map(\.id) == [first.run.id])
 
         let single = try await harness.run("p", onlyBlock: "pick")
         #expect(single.run.status == .completed)

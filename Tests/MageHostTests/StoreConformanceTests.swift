@@ -59,10 +59,44 @@ import MageTestSupport
                                                     completedAt: Date(timeIntervalSince1970: Double(1000 + i)), outputPath: "/out/\(i)"))
             ids.append(run.id)
         }
-        #expect(try store.pipelineRunList(pipeline: nil, limit: 10).map(\.id) == ids.reversed())
-        #expect(try store.pipelineRunList(pipeline: "p", limit: 1).map(\.id) == [ids[2]])
+        #expect(try store.pipelineRunList(PipelineRunFilter(), limit: 10, offset: 0).map(\.id) == ids.reversed())
+        #expect(try store.pipelineRunList(PipelineRunFilter(pipeline: "p"), limit: 1, offset: 0).map(\.id) == [ids[2]])
         #expect(try store.blockRunLatestCompleted(pipeline: "p", block: "a")?.outputPath == "/out/2")
         #expect(try store.blockRunLatestCompleted(pipeline: "p", block: "zzz") == nil)
+    }
+
+    @Test(arguments: stores)
+    func pagesRunsByPipelineAndStatusAndCountsTheirBlockRuns(_ factory: Factory) throws {
+        let store = try factory.make()
+        var ids: [Int64] = []
+        for i in 0..<7 {
+            let run = try store.pipelineRunCreate(PipelineRunCreateParams(pipeline: i % 2 == 0 ? "p" : "q", variables: [:], blocks: ["a", "b"]))
+            if i % 3 == 0 { try store.pipelineRunSetStatus(id: run.id, status: .failed, at: Date()) }
+            if i == 4 {
+                try store.blockRunUpdate(BlockRunUpdate(pipelineRunID: run.id, block: "a", status: .completed))
+                try store.pipelineRunSetStatus(id: run.id, status: .completed, at: Date())
+            }
+            ids.append(run.id)
+        }
+        let p = PipelineRunFilter(pipeline: "p")
+        #expect(try store.pipelineRunCount(p) == 4)
+        #expect(try store.pipelineRunList(p, limit: 2, offset: 0).map(\.id) == [ids[6], ids[4]])
+        #expect(try store.pipelineRunList(p, limit: 2, offset: 2).map(\.id) == [ids[2], ids[0]])
+        #expect(try store.pipelineRunList(p, limit: 2, offset: 4).isEmpty)
+        let finished = PipelineRunFilter(statuses: [.failed, .completed])
+        #expect(try store.pipelineRunCount(finished) == 4)
+        #expect(try store.pipelineRunList(finished, limit: 10, offset: 0).map(\.id) == [ids[6], ids[4], ids[3], ids[0]])
+        #expect(try store.pipelineRunCount(PipelineRunFilter(pipeline: "q", statuses: [.failed])) == 1)
+        #expect(try store.pipelineRunCount(PipelineRunFilter(pipeline: "none")) == 0)
+
+        let started = Date(timeIntervalSince1970: 1_800_000_000)
+        try store.blockRunUpdate(BlockRunUpdate(pipelineRunID: ids[4], block: "b", status: .running, startedAt: started.addingTimeInterval(5)))
+        try store.blockRunUpdate(BlockRunUpdate(pipelineRunID: ids[4], block: "a", status: .completed, startedAt: started))
+        let summaries = try store.blockRunSummaries(pipelineRunIDs: [ids[4], ids[5]])
+        #expect(summaries[ids[4]]?.counts == [.completed: 1, .running: 1])
+        #expect(summaries[ids[4]]?.firstStartedAt.map { abs($0.timeIntervalSince(started)) < 0.001 } == true)
+        #expect(summaries[ids[5]] == BlockRunSummary(counts: [.initial: 2], firstStartedAt: nil))
+        #expect(try store.blockRunSummaries(pipelineRunIDs: []).isEmpty)
     }
 
     @Test(arguments: stores)

@@ -1,12 +1,12 @@
 /// Mage's pipeline run statuses.
-public enum PipelineRunStatus: String, Sendable, Codable {
+public enum PipelineRunStatus: String, Sendable, Codable, CaseIterable {
     case initial, running, completed, failed, cancelled
 
     public var isFinished: Bool { self == .completed || self == .failed || self == .cancelled }
 }
 
 /// Mage's block run statuses.
-public enum BlockRunStatus: String, Sendable, Codable {
+public enum BlockRunStatus: String, Sendable, Codable, CaseIterable {
     case initial, queued, running, completed, failed, cancelled
     case upstreamFailed = "upstream_failed"
 

@@ -161,7 +161,8 @@ public struct PipelineLoader {
         return problems
     }
 
-    static func isSafeIdentifier(_ s: String) -> Bool {
+    /// The names the project accepts for pipelines, blocks and versions: no separator, no `..`, no NUL.
+    public static func isSafeIdentifier(_ s: String) -> Bool {
         !s.isEmpty && s.count <= 128 && s != "." && s != ".."
             && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == ".") }
     }

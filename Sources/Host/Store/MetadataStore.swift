@@ -7,11 +7,15 @@ public protocol MetadataStore: Sendable {
     func pipelineRunCreate(_ params: PipelineRunCreateParams) throws -> PipelineRun
     func pipelineRunSetStatus(id: Int64, status: PipelineRunStatus, at: Date) throws
     func pipelineRunGet(id: Int64) throws -> PipelineRun?
-    /// Newest first.
-    func pipelineRunList(pipeline: String?, limit: Int) throws -> [PipelineRun]
+    /// Newest first: the runs `filter` selects, skipping `offset` of them.
+    func pipelineRunList(_ filter: PipelineRunFilter, limit: Int, offset: Int) throws -> [PipelineRun]
+    /// How many runs `filter` selects.
+    func pipelineRunCount(_ filter: PipelineRunFilter) throws -> Int
 
     func blockRunUpdate(_ update: BlockRunUpdate) throws
     func blockRunList(pipelineRunID: Int64) throws -> [BlockRun]
+    /// The block runs of each of these runs summed up, in one query (for a page of runs).
+    func blockRunSummaries(pipelineRunIDs: [Int64]) throws -> [Int64: BlockRunSummary]
     /// The newest completed run of a block, for running one block on its upstreams' last outputs.
     func blockRunLatestCompleted(pipeline: String, block: String) throws -> BlockRun?
 
@@ -124,6 +128,29 @@ public struct PipelineRunCreateParams: Sendable {
         self.variables = variables
         self.blocks = blocks
         self.createdAt = createdAt
+    }
+}
+
+/// A run's block runs summed up: how many are in each status, and when the first one started.
+public struct BlockRunSummary: Sendable, Equatable {
+    public var counts: [BlockRunStatus: Int]
+    public var firstStartedAt: Date?
+
+    public init(counts: [BlockRunStatus: Int] = [:], firstStartedAt: Date? = nil) {
+        self.counts = counts
+        self.firstStartedAt = firstStartedAt
+    }
+}
+
+/// Which runs a list selects: all of them by default.
+public struct PipelineRunFilter: Sendable, Equatable {
+    public var pipeline: String?
+    /// Empty: any status.
+    public var statuses: Set<PipelineRunStatus>
+
+    public init(pipeline: String? = nil, statuses: Set<PipelineRunStatus> = []) {
+        self.pipeline = pipeline
+        self.statuses = statuses
     }
 }
 

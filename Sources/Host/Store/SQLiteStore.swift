@@ -46,17 +46,34 @@ public final class SQLiteStore: MetadataStore {
         }
     }
 
-    public func pipelineRunList(pipeline: String?, limit: Int) throws -> [PipelineRun] {
-        try pool.read { db in
-            let rows: [Row]
-            if let pipeline {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM pipeline_runs WHERE pipeline = ? ORDER BY id DESC LIMIT ?",
-                                        arguments: [pipeline, limit])
-            } else {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM pipeline_runs ORDER BY id DESC LIMIT ?", arguments: [limit])
-            }
-            return rows.map(Self.pipelineRun)
+    public func pipelineRunList(_ filter: PipelineRunFilter, limit: Int, offset: Int) throws -> [PipelineRun] {
+        let (condition, arguments) = Self.whereClause(filter)
+        return try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM pipeline_runs\(condition) ORDER BY id DESC LIMIT ? OFFSET ?",
+                             arguments: arguments + [limit, offset]).map(Self.pipelineRun)
         }
+    }
+
+    public func pipelineRunCount(_ filter: PipelineRunFilter) throws -> Int {
+        let (condition, arguments) = Self.whereClause(filter)
+        return try pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pipeline_runs\(condition)", arguments: arguments) ?? 0
+        }
+    }
+
+    private static func whereClause(_ filter: PipelineRunFilter) -> (String, StatementArguments) {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let pipeline = filter.pipeline {
+            conditions.append("pipeline = ?")
+            arguments += [pipeline]
+        }
+        if !filter.statuses.isEmpty {
+            let statuses = filter.statuses.map(\.rawValue).sorted()
+            conditions.append("status IN (\(statuses.map { _ in "?" }.joined(separator: ", ")))")
+            arguments += StatementArguments(statuses)
+        }
+        return (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "), arguments)
     }
 
     public func blockRunUpdate(_ u: BlockRunUpdate) throws {
@@ -79,6 +96,27 @@ public final class SQLiteStore: MetadataStore {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM block_runs WHERE pipeline_run_id = ? ORDER BY id",
                              arguments: [pipelineRunID]).map(Self.blockRun)
+        }
+    }
+
+    public func blockRunSummaries(pipelineRunIDs: [Int64]) throws -> [Int64: BlockRunSummary] {
+        guard !pipelineRunIDs.isEmpty else { return [:] }
+        return try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT pipeline_run_id, status, COUNT(*) AS n, MIN(started_at) AS first_started FROM block_runs
+                WHERE pipeline_run_id IN (\(pipelineRunIDs.map { _ in "?" }.joined(separator: ", ")))
+                GROUP BY pipeline_run_id, status
+                """, arguments: StatementArguments(pipelineRunIDs))
+            var summaries: [Int64: BlockRunSummary] = [:]
+            for row in rows {
+                guard let status = BlockRunStatus(rawValue: row["status"]) else { continue }
+                let id: Int64 = row["pipeline_run_id"]
+                summaries[id, default: BlockRunSummary()].counts[status] = row["n"]
+                if let started: Date = row["first_started"] {
+                    summaries[id]!.firstStartedAt = min(started, summaries[id]!.firstStartedAt ?? started)
+                }
+            }
+            return summaries
         }
     }
 

@@ -1,0 +1,57 @@
+import Foundation
+import Hummingbird
+import Logging
+import MageHTTP
+import MageHost
+import ServiceLifecycle
+
+/// The web server of a project (`mage start <project> --role web_server`, port 6789): Mage's REST API under
+/// `/api` over the project's store and files.
+public final class WebServer: Sendable {
+    public let project: Project
+    public let configuration: WebConfiguration
+    public let store: any MetadataStore
+    let catalog: PluginCatalog
+    let pluginDirectories: [URL]
+    /// The roles of this process, as `/api/statuses` reports them.
+    let roles: [String]
+    let startedAt = Date()
+    let logger: Logger
+
+    public init(project: Project, configuration: WebConfiguration = .init(), roles: [String] = ["web_server"],
+                logger: Logger = Logger(label: "mage.web")) throws {
+        self.project = project
+        self.configuration = configuration
+        self.roles = roles
+        self.logger = logger
+        store = try SQLiteStore(path: project.databaseURL)
+        pluginDirectories = configuration.pluginDirectories ?? PluginCatalog.searchPath(project: project.root)
+        catalog = PluginCatalog(directories: pluginDirectories)
+        for refused in catalog.refused { logger.warning("plugin refused: \(refused.path): \(refused.reason)") }
+    }
+
+    var pipelineLoader: PipelineLoader { PipelineLoader(project: project, catalog: catalog) }
+
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: ErrorMiddleware(logger: logger))
+        StatusRoutes(server: self).add(to: router)
+        PipelineRoutes(server: self).add(to: router)
+        PipelineRunRoutes(server: self).add(to: router)
+        DatasetRoutes(server: self).add(to: router)
+        PluginRoutes(server: self).add(to: router)
+        return router
+    }
+
+    public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(router: router(),
+                    configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swiftmage-web"),
+                    onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+                    logger: logger)
+    }
+
+    /// Runs until SIGTERM or SIGINT, then finishes the requests in flight.
+    public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await application(onServerRunning: onServerRunning).runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import MageHost
+import MageTestSupport
+@testable import MageWeb
+
+/// A project with the built Swift plugins and real runs in its SQLite store, and a web server over it.
+struct WebHarness {
+    let project: Project
+    let pluginDirectory: URL
+    let store: SQLiteStore
+
+    static let buildDirectory = Executable.url!.deletingLastPathComponent()
+
+    init() throws {
+        let root = try TemporaryFolder.make("web-project")
+        try "project_uuid: web_test\n".write(to: root.appendingPathComponent("metadata.yaml"), atomically: true, encoding: .utf8)
+        try Self.write(pipeline: "demo", """
+            variables: {rows: 200}
+            blocks:
+            - {uuid: make_dataset, type: data_loader, plugin: churn_synthetic, isolation: in_process,
+               configuration: {rows: '{{ variables("rows") }}', seed: 42}, downstream_blocks: [preprocessing]}
+            - {uuid: preprocessing, type: transformer, plugin: churn_preprocessing, isolation: in_process, upstream_blocks: [make_dataset],
+               retry_config: {retries: 2, delay: 1}}
+            - {uuid: warehouse, type: data_loader, plugin: postgres_query, isolation: in_process,
+               configuration: {url: 'postgresql://reader:hunter2@127.0.0.1:1/db', query: 'select 1'}}
+            """, in: root)
+        try Self.write(pipeline: "broken", """
+            blocks:
+            - {uuid: a, type: data_loader, plugin: no_such_plugin}
+            """, in: root)
+        project = try Project(root: root)
+        pluginDirectory = try TemporaryFolder.make("web-plugins")
+        for name in ["MageDataLoaders", "MageTransformers"] {
+            let target = pluginDirectory.appendingPathComponent("lib\(name).so")
+            try FileManager.default.copyItem(at: Self.buildDirectory.appendingPathComponent("lib\(name).so"), to: target)
+            chmod(target.path, 0o755)
+        }
+        store = try SQLiteStore(path: project.databaseURL)
+    }
+
+    static func write(pipeline: String, _ text: String, in root: URL) throws {
+        let folder = root.appendingPathComponent("pipelines/\(pipeline)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try text.write(to: folder.appendingPathComponent("metadata.yaml"), atomically: true, encoding: .utf8)
+    }
+
+    func server() throws -> WebServer {
+        try WebServer(project: project, configuration: WebConfiguration(port: 0, pluginDirectories: [pluginDirectory]))
+    }
+
+    /// Runs `demo` for real, in process: its dataset blocks complete, and `warehouse` fails (nothing listens
+    /// on port 1 of loopback). Returns the run.
+    func runDemo() async throws -> PipelineRun {
+        let catalog = PluginCatalog(directories: [pluginDirectory], hashFiles: false)
+        let pipeline = try PipelineLoader(project: project, catalog: catalog).load("demo")
+        let executor = PipelineExecutor(project: project, catalog: catalog, store: store, options: ExecutionOptions(
+            pluginDirectories: [pluginDirectory], executorCount: 2))
+        return try await executor.run(pipeline).run
+    }
+}
