@@ -44,6 +44,12 @@ public struct APIError: Error, Sendable, Encodable {
     public static func unavailable(_ message: String) -> APIError { APIError(status: 503, message: message) }
 
     public var response: Response { JSONResponse.make(status: status, self) }
+
+    /// Echoed text, shortened and without control characters, so an error never carries a hostile payload.
+    public static func printable(_ text: String) -> String {
+        let clean = String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "?" : $0 }))
+        return clean.count > 80 ? String(clean.prefix(80)) + "…" : clean
+    }
 }
 
 public enum JSONResponse {

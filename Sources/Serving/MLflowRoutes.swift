@@ -40,6 +40,19 @@ struct MLflowRoutes {
         }
     }
 
+    /// The column names of a `dataframe_split`: strings, each once (the signature's order when absent).
+    static func splitColumns(_ given: JSONValue?, default columns: [String]) throws(APIError) -> [String] {
+        guard let given else { return columns }
+        guard case .array(let items) = given else { throw .badRequest("dataframe_split's columns must be an array of names") }
+        var names: [String] = []
+        for item in items {
+            guard case .string(let name) = item else { throw .badRequest("dataframe_split's columns must be strings, got \(item.typeName)") }
+            guard !names.contains(name) else { throw .badRequest("dataframe_split names the column '\(APIError.printable(name))' twice") }
+            names.append(name)
+        }
+        return names
+    }
+
     /// The body's rows as objects of features.
     static func records(_ body: JSONValue, columns: [String], maxRows: Int) throws(APIError) -> [JSONValue] {
         guard case .object(let o) = body, o.count == 1, let entry = o.first else {
@@ -78,15 +91,20 @@ struct MLflowRoutes {
         }
         switch key {
         case "dataframe_split":
-            guard case .object(let split) = value, case .array(let data)? = split["data"] else {
-                throw .badRequest("dataframe_split needs data (and columns)")
+            guard case .object(let split) = value else { throw .badRequest("dataframe_split must be an object with data (and columns)") }
+            if let unknown = split.keys.sorted().first(where: { !["columns", "index", "data"].contains($0) }) {
+                throw .badRequest("dataframe_split has an unknown key '\(APIError.printable(unknown))': it takes columns, index and data")
             }
-            var names = columns
-            if case .array(let given)? = split["columns"] {
-                names = given.map { if case .string(let s) = $0 { s } else { "\($0)" } }
+            if let index = split["index"] {
+                guard case .array = index else { throw .badRequest("dataframe_split's index must be an array") }
             }
+            guard case .array(let data)? = split["data"] else { throw .badRequest("dataframe_split needs data: an array of rows") }
+            let names = try splitColumns(split["columns"], default: columns)
             var out: [JSONValue] = []
-            for item in try PredictionRequest.records(data, maxRows: maxRows) { out.append(try positional(item, names)) }
+            for item in try PredictionRequest.records(data, maxRows: maxRows) {
+                guard case .array = item else { throw .badRequest("each row of dataframe_split's data must be an array of values") }
+                out.append(try positional(item, names))
+            }
             return out
         case "dataframe_records", "instances", "inputs":
             return try rows(value)

@@ -132,11 +132,26 @@ struct ModelRoutes {
         var lineage: JSONValue
     }
 
+    /// `history_limit`: absent (100), or one whole number in the documented range.
+    static func historyLimit(_ values: [String]) throws(APIError) -> Int {
+        let range = OpenAPIDocument.historyLimit.range
+        guard let text = values.first else { return 100 }
+        guard values.count == 1, let limit = Int(text), range.contains(limit) else {
+            throw .badRequest("history_limit must be given once, a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return limit
+    }
+
     /// `lineage.json` of the serving version, its `predictions` filled from the store: every logged
     /// prediction counted, the newest `history_limit` (default 100) listed, oldest first.
     func lineage(_ request: Request) async -> Response {
         guard let served = service.follower.current() else { return service.noModel.response }
-        let limit = request.uri.queryParameters.get("history_limit", as: Int.self).map { max(0, $0) } ?? 100
+        let limit: Int
+        do throws(APIError) {
+            limit = try Self.historyLimit(request.uri.queryParameters.getAll("history_limit"))
+        } catch {
+            return error.response
+        }
         do {
             let (summary, history) = try await Blocking.run {
                 (try service.store.predictionSummary(modelVersion: served.version, source: .logged),

@@ -1,58 +1,101 @@
 import Foundation
 
-/// The OpenAPI 3.0 document of the prediction service, served at `GET /openapi.json`. A test checks that
-/// its operations are exactly the router's routes.
+/// The OpenAPI 3.1 document of the prediction service, served at `GET /openapi.json`: the contract a
+/// client (or schemathesis, in `make test`) can hold the service to. The request schemas carry the served
+/// model's features, so the document changes when the model does. A test checks that its operations are
+/// exactly the router's routes.
 enum OpenAPIDocument {
     struct Operation {
-        var method: String, path: String, summary: String, requestBody: Bool
+        var method: String, path: String, summary: String
+        var body: RequestBody?
+        var query: [QueryParameter] = []
         var responses: [Int: String]
     }
 
+    /// What a request body holds; its schema is derived from the served model.
+    enum RequestBody {
+        case predict, invocations, logPrediction
+    }
+
+    struct QueryParameter {
+        var name: String, description: String, range: ClosedRange<Int>
+    }
+
+    static let historyLimit = QueryParameter(name: "history_limit", description: "How many of the newest logged predictions to list (default 100)",
+                                             range: 0...100_000)
+
     static let operations: [Operation] = [
-        .init(method: "POST", path: "/predict", summary: "Predict one customer (object) or a batch (array); features from the model's signature.json",
-              requestBody: true, responses: [200: "prediction(s)", 400: "empty or malformed body", 413: "body or batch too large",
-                                             415: "not application/json", 422: "invalid features", 503: "no model deployed"]),
-        .init(method: "GET", path: "/health", summary: "Status, serving version, last reload and how moves of latest.json are followed", requestBody: false,
-              responses: [200: "serving (healthy, or degraded when a reload failed or Redis announcements are not heard)", 503: "no model deployed yet: run the pipeline"]),
-        .init(method: "POST", path: "/reload", summary: "Re-read latest.json and load the version it names", requestBody: false,
+        .init(method: "POST", path: "/predict", summary: "Predict one customer (object) or a batch (array) with the served model's features",
+              body: .predict, responses: [200: "prediction(s)", 400: "empty or malformed body", 413: "body or batch too large",
+                                          415: "not application/json", 422: "invalid features", 503: "no model serves"]),
+        .init(method: "GET", path: "/health", summary: "Status, serving version, last reload and how moves of latest.json are followed",
+              responses: [200: "serving (healthy, or degraded when a reload failed or Redis announcements are not heard)",
+                          503: "no model serves"]),
+        .init(method: "POST", path: "/reload", summary: "Re-read latest.json and load the version it names",
               responses: [200: "loaded", 500: "load failed; the old model keeps serving", 503: "no model deployed"]),
         .init(method: "GET", path: "/model-info", summary: "Version, path, signature and lineage of the serving model",
-              requestBody: false, responses: [200: "model information", 503: "no model deployed"]),
+              responses: [200: "model information", 503: "no model serves"]),
         .init(method: "GET", path: "/lineage", summary: "lineage.json of the serving version with its prediction history from the store",
-              requestBody: false, responses: [200: "lineage", 503: "no model deployed"]),
-        .init(method: "POST", path: "/log-prediction", summary: "Record a prediction durably in the metadata store", requestBody: true,
-              responses: [200: "recorded", 400: "malformed body", 415: "not application/json", 422: "invalid fields"]),
+              query: [historyLimit], responses: [200: "lineage", 400: "malformed history_limit", 503: "no model serves"]),
+        .init(method: "POST", path: "/log-prediction", summary: "Record a prediction durably in the metadata store", body: .logPrediction,
+              responses: [200: "recorded", 400: "empty or malformed body", 413: "body too large", 415: "not application/json",
+                          422: "invalid fields", 503: "no model serves"]),
         .init(method: "POST", path: "/invocations", summary: "MLflow scoring: dataframe_split, dataframe_records, instances or inputs",
-              requestBody: true, responses: [200: "{predictions}", 400: "malformed body", 422: "invalid features", 503: "no model deployed"]),
-        .init(method: "GET", path: "/ping", summary: "MLflow liveness", requestBody: false, responses: [200: "ready", 503: "no model deployed"]),
-        .init(method: "GET", path: "/metrics", summary: "Prometheus metrics", requestBody: false, responses: [200: "text exposition"]),
-        .init(method: "GET", path: "/openapi.json", summary: "This document", requestBody: false, responses: [200: "OpenAPI 3.0"]),
+              body: .invocations, responses: [200: "{predictions}", 400: "empty or malformed body", 413: "body or batch too large",
+                                              415: "not application/json", 422: "invalid features", 503: "no model serves"]),
+        .init(method: "GET", path: "/ping", summary: "MLflow liveness", responses: [200: "ready", 503: "no model serves"]),
+        .init(method: "GET", path: "/metrics", summary: "Prometheus metrics", responses: [200: "text exposition"]),
+        .init(method: "GET", path: "/openapi.json", summary: "This document", responses: [200: "OpenAPI 3.1"]),
     ]
 
-    static var json: JSONValue {
+    /// The document for the model that serves now (`nil`: none does, and bodies are described loosely).
+    static func json(model: ModelSignature?, maxBatchRows: Int) -> JSONValue {
+        let schemas = RequestSchemas(features: model?.featureNames, maxRows: maxBatchRows)
         var paths: [String: [String: JSONValue]] = [:]
         for op in operations {
             var operation: [String: JSONValue] = [
                 "summary": .string(op.summary),
-                "responses": .object(Dictionary(uniqueKeysWithValues: op.responses.map { (String($0.key), JSONValue.object(["description": JSONValue.string($0.value)])) })),
+                "responses": .object(Dictionary(uniqueKeysWithValues: op.responses.map { status, description in
+                    (String(status), response(op, status: status, description: description))
+                })),
             ]
-            if op.requestBody {
-                operation["requestBody"] = .object(["required": .bool(true), "content": .object(["application/json": .object(["schema": .object(["type": JSONValue.string("object")])])])])
+            if let body = op.body {
+                operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": schemas.schema(of: body)]]]
+            }
+            if !op.query.isEmpty {
+                operation["parameters"] = .array(op.query.map { parameter in
+                    ["name": .string(parameter.name), "in": "query", "required": false, "description": .string(parameter.description),
+                     "schema": ["type": "integer", "minimum": .number(Double(parameter.range.lowerBound)),
+                                "maximum": .number(Double(parameter.range.upperBound))]]
+                })
             }
             paths[op.path, default: [:]][op.method.lowercased()] = .object(operation)
         }
-        return .object([
-            "openapi": .string("3.0.3"),
-            "info": .object(["title": .string("SwiftMage prediction service"), "version": .string("1.0.0")]),
+        return [
+            "openapi": "3.1.0",
+            "info": ["title": "SwiftMage prediction service", "version": "1.0.0",
+                     "description": .string(model.map { "Request schemas of the served model's \($0.features.count) features." }
+                                            ?? "No model serves yet: request bodies are described loosely.")],
             "paths": .object(paths.mapValues { .object($0) }),
-        ])
+            "components": ["schemas": ["Error": errorSchema]],
+        ]
     }
-}
 
-private extension JSONValue {
-    /// OpenAPI has no "object or array" type: leave the schema open for /predict.
-    func replacingType() -> JSONValue {
-        if case .string("object or array") = self { return .string("object") }
-        return self
+    static func response(_ op: Operation, status: Int, description: String) -> JSONValue {
+        if op.path == "/metrics" {
+            return ["description": .string(description), "content": ["text/plain": ["schema": ["type": "string"]]]]
+        }
+        // MLflow's /ping answers a bare newline.
+        if op.path == "/ping" && status == 200 { return ["description": .string(description)] }
+        let schema: JSONValue = status >= 400 ? ["$ref": "#/components/schemas/Error"]
+            : op.path == "/predict" ? ["type": ["object", "array"]] : ["type": "object"]
+        return ["description": .string(description), "content": ["application/json": ["schema": schema]]]
     }
+
+    /// Every error of the service: `{"status_code", "error", "errors"}` (`APIError`).
+    static let errorSchema: JSONValue = [
+        "type": "object", "required": ["status_code", "error"],
+        "properties": ["status_code": ["type": "integer"], "error": ["type": "string"],
+                       "errors": ["type": "array", "items": ["type": "object"]]],
+    ]
 }

@@ -51,7 +51,9 @@ public final class PredictionService: Sendable {
             JSONResponse.text(self.metrics.render(slot: self.follower.slot.status, auditPending: self.audit?.pending),
                               contentType: "text/plain; version=0.0.4")
         }
-        router.get("/openapi.json") { _, _ in JSONResponse.make(OpenAPIDocument.json) }
+        router.get("/openapi.json") { _, _ in
+            JSONResponse.make(OpenAPIDocument.json(model: self.follower.current()?.signature, maxBatchRows: self.configuration.maxBatchRows))
+        }
         return router
     }
 
@@ -61,7 +63,7 @@ public final class PredictionService: Sendable {
         var services: [any Service] = [follower]
         if let announcements { services.append(announcements) }
         if let audit { services.append(audit) }
-        return Application(router: router(),
+        return Application(router: CheckedRouter(router()),
                            configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                                                 serverName: "swiftmage-prediction"),
                            services: services,

@@ -6,7 +6,8 @@ public struct ServingConfiguration: Sendable {
     public var host: String
     /// 0 picks a free port (tests).
     public var port: Int
-    /// The largest request body accepted; larger bodies get 413.
+    /// The largest request body accepted; larger bodies get 413. 8 MiB holds a batch of the default
+    /// 10,000 rows of 10 features even with every number written at full length.
     public var maxBodyBytes: Int
     /// The most rows one batch may hold; more get 413.
     public var maxBatchRows: Int
@@ -24,7 +25,7 @@ public struct ServingConfiguration: Sendable {
     /// With Redis, how often the pointer is re-read anyway, in case an announcement was lost.
     public var resyncInterval: Duration
 
-    public init(host: String = "127.0.0.1", port: Int = 5000, maxBodyBytes: Int = 1 << 20, maxBatchRows: Int = 10_000,
+    public init(host: String = "127.0.0.1", port: Int = 5000, maxBodyBytes: Int = 8 << 20, maxBatchRows: Int = 10_000,
                 auditEnabled: Bool = true, auditFlushInterval: Duration = .milliseconds(10), pluginDirectories: [URL]? = nil,
                 fileWatch: Bool = true, redis: RedisURL? = nil, resyncInterval: Duration = .seconds(5)) {
         self.host = host

@@ -44,7 +44,7 @@ public final class WebServer: Sendable {
     }
 
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(router: router(),
+        Application(router: CheckedRouter(router()),
                     configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swiftmage-web"),
                     onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
                     logger: logger)

@@ -3,15 +3,16 @@ import Foundation
 import Logging
 import MageHost
 import MageServing
+import MageWeb
 
 struct StartCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "start", abstract: "Start a service of a project (the prediction service on port 5000).")
+        commandName: "start", abstract: "Start a service of a project: the prediction service (port 5000) or the web server (port 6789).")
 
     @Argument(help: "The project folder.") var project: String
-    @Option(help: "The service: prediction.") var role: String = "prediction"
+    @Option(help: "The service: prediction or web_server.") var role: String = "prediction"
     @Option(help: "The address to listen on.") var host: String = "127.0.0.1"
-    @Option(help: "The port (0 picks a free one).") var port: Int = 5000
+    @Option(help: "The port (default 5000 for prediction, 6789 for web_server; 0 picks a free one).") var port: Int?
     @Flag(name: .customLong("no-audit"), help: "Do not record every prediction in the store.") var noAudit = false
     @Option(name: .customLong("max-batch-rows"), help: "The most rows in one request.") var maxBatchRows: Int = 10_000
     @Flag(name: .customLong("no-file-watch"),
@@ -19,7 +20,31 @@ struct StartCommand: AsyncParsableCommand {
     var noFileWatch = false
 
     func run() async throws {
-        guard role == "prediction" else { throw fail(MageError.usage("unknown role '\(role)': only 'prediction' is built")) }
+        switch role {
+        case "prediction": try await runPrediction(port: port ?? 5000)
+        case "web_server": try await runWebServer(port: port ?? WebConfiguration.defaultPort)
+        default: throw fail(MageError.usage("unknown role '\(role)': prediction or web_server"))
+        }
+    }
+
+    func runWebServer(port: Int) async throws {
+        LoggingSystem.bootstrap(ServiceLogHandler.init)
+        do {
+            let project = try Project(root: URL(fileURLWithPath: self.project))
+            var logger = Logger(label: "mage.web")
+            logger.logLevel = .info
+            let server = try WebServer(project: project, configuration: WebConfiguration(host: host, port: port), logger: logger)
+            try await server.run { port in
+                FileHandle.standardOutput.write(Data("web server of \(project.root.lastPathComponent) on http://\(host):\(port) (pid \(getpid()))\n".utf8))
+            }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    func runPrediction(port: Int) async throws {
         guard maxBatchRows >= 1 else { throw fail(MageError.usage("--max-batch-rows must be at least 1, got \(maxBatchRows)")) }
         LoggingSystem.bootstrap(ServiceLogHandler.init)
         do {

@@ -1,4 +1,5 @@
 import Foundation
+import MageHTTP
 import Hummingbird
 @testable import MageServing
 import Testing

@@ -44,7 +44,7 @@ import MageHost
                 (exampleBody, "text/plain", 415, []),
                 (exampleBody, nil, 415, []),
                 ("[" + Array(repeating: exampleBody, count: 6).joined(separator: ",") + "]", "application/json", 413, []),
-                ("[" + String(repeating: "0,", count: 600_000) + "0]", "application/json", 413, []),
+                ("[" + String(repeating: "0,", count: 4_500_000) + "0]", "application/json", 413, []),
             ]
             for (text, contentType, expected, fields) in bad {
                 let (code, answer) = try await HTTP.json("POST", base, "/predict", text, contentType: contentType)

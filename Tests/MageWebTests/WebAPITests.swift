@@ -12,7 +12,7 @@ import Testing
     }
 
     func withClient(_ harness: WebHarness, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = Application(router: try harness.server().router())
+        let app = try harness.server().application()
         try await app.test(.router, body)
     }
 
@@ -52,10 +52,11 @@ import Testing
     @Test func runsAreListedNewestFirstFilteredAndPaged() async throws {
         let harness = try WebHarness()
         let first = try await harness.runDemo()
-        var created: [Int64] = [first.id]
+        var ids: [Int64] = [first.id]
         for _ in 0..<44 {
-            created.append(try harness.store.pipelineRunCreate(PipelineRunCreateParams(pipeline: "demo", variables: [:], blocks: ["make_dataset"])).id)
+            ids.append(try harness.store.pipelineRunCreate(PipelineRunCreateParams(pipeline: "demo", variables: [:], blocks: ["make_dataset"])).id)
         }
+        let created = ids
         try await withClient(harness) { client in
             try await client.execute(uri: "/api/pipeline_runs", method: .get) { response in
                 let body = try Self.json(response)
@@ -103,7 +104,7 @@ import Testing
                 let status = try #require((try Self.json(response)["statuses"] as? [[String: Any]])?.first)
                 #expect(status["project_uuid"] as? String == "web_test")
                 #expect(status["store"] as? String == "sqlite")
-                #expect(status["plugin_count"] as? Int == 2)
+                #expect(status["plugin_count"] as? Int == 3)
                 #expect(status["active_runs"] as? Int == 0)
             }
             try await client.execute(uri: "/api/plugins", method: .get) { response in

@@ -30,7 +30,7 @@ struct WebHarness {
             """, in: root)
         project = try Project(root: root)
         pluginDirectory = try TemporaryFolder.make("web-plugins")
-        for name in ["MageDataLoaders", "MageTransformers"] {
+        for name in ["MageDataLoaders", "MageTransformers", "MageModels"] {
             let target = pluginDirectory.appendingPathComponent("lib\(name).so")
             try FileManager.default.copyItem(at: Self.buildDirectory.appendingPathComponent("lib\(name).so"), to: target)
             chmod(target.path, 0o755)

@@ -3,8 +3,8 @@ import Hummingbird
 import Logging
 import MageHTTP
 
-/// Every failure leaves as the project's error JSON with its real status: a refused request (`APIError`),
-/// Hummingbird's own (no such route: 404), or anything else (500, logged, its text kept out of the answer).
+/// Every failure of a matched route leaves as the project's error JSON with its real status: a refused request (`APIError`),
+/// Hummingbird's own (`HTTPError`), or anything else (500, logged, its text kept out of the answer).
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 
@@ -14,9 +14,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             return error.response
         } catch let error as HTTPError {
-            let message = error.status == .notFound
-                ? "no route \(request.method.rawValue) \(ResourceName.printable(request.uri.path))" : (error.body ?? error.status.reasonPhrase)
-            return APIError(status: Int(error.status.code), message: message).response
+            return APIError(status: Int(error.status.code), message: error.body ?? error.status.reasonPhrase).response
         } catch {
             logger.error("\(request.method.rawValue) \(request.uri.path) failed: \(error)")
             return APIError(status: 500, message: "internal error; the server log has the details").response

@@ -48,7 +48,7 @@ struct PipelineRunRoutes {
         for text in QueryValue.list(query, "status") {
             guard let status = PipelineRunStatus(rawValue: text) else {
                 let known = PipelineRunStatus.allCases.map(\.rawValue).joined(separator: ", ")
-                throw APIError.badRequest("query key status[] has '\(ResourceName.printable(text))'; a pipeline run status is one of \(known)")
+                throw APIError.badRequest("query key status[] has '\(APIError.printable(text))'; a pipeline run status is one of \(known)")
             }
             filter.statuses.insert(status)
         }

@@ -7,21 +7,15 @@ enum ResourceName {
     /// A pipeline, block or model version name, by the project's own rule (`PipelineLoader.isSafeIdentifier`).
     static func identifier(_ text: String?, _ what: String) throws -> String {
         guard let text, PipelineLoader.isSafeIdentifier(text) else {
-            throw APIError.badRequest("\(what) must be 1 to 128 letters, digits, '_', '-' or '.' (not '.' or '..'), got '\(printable(text ?? ""))'")
+            throw APIError.badRequest("\(what) must be 1 to 128 letters, digits, '_', '-' or '.' (not '.' or '..'), got '\(APIError.printable(text ?? ""))'")
         }
         return text
     }
 
     static func runID(_ text: String?, _ what: String = "pipeline run id") throws -> Int64 {
         guard let text, let id = Int64(text), id > 0 else {
-            throw APIError.badRequest("\(what) must be a positive whole number, got '\(printable(text ?? ""))'")
+            throw APIError.badRequest("\(what) must be a positive whole number, got '\(APIError.printable(text ?? ""))'")
         }
         return id
-    }
-
-    /// Echoed text, shortened and without control characters, so an error never carries a hostile payload.
-    static func printable(_ text: String) -> String {
-        let clean = String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "?" : $0 }))
-        return clean.count > 80 ? String(clean.prefix(80)) + "…" : clean
     }
 }

@@ -1,0 +1,118 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import MageTestSupport
+import MageHost
+@testable import MageServing
+
+/// `/openapi.json` is the contract: its request schemas carry the served model's features, and
+/// schemathesis (`--checks all`: bodies the schema allows are accepted, bodies it refuses get a 4xx,
+/// every status and content type documented, 405 with `Allow` for methods a path lacks) finds nothing.
+@Suite(.serialized) struct OpenAPIContractTests {
+    @Test func requestSchemasCarryTheServedModelsFeaturesAndFollowIt() async throws {
+        let harness = try ServingHarness()
+        try await harness.withService { service, base in
+            let (_, before) = try await HTTP.json("GET", base, "/openapi.json")
+            #expect(Self.predictRow(before)?["type"] as? String == "object")
+            #expect(Self.predictRow(before)?["required"] == nil)
+
+            try await harness.train()
+            let (_, after) = try await HTTP.json("GET", base, "/openapi.json")
+            let row = try #require(Self.predictRow(after))
+            let features = try #require(service.follower.current()?.signature.featureNames)
+            #expect(row["required"] as? [String] == features)
+            #expect(row["additionalProperties"] as? Bool == false)
+            #expect(Set(((row["properties"] as? [String: Any]) ?? [:]).keys) == Set(features))
+        }
+    }
+
+    @Test func methodsAPathLacksGet405WithAllowAndUnknownPaths404() async throws {
+        let harness = try ServingHarness()
+        try await harness.withService { _, base in
+            let (status, data, response) = try await Self.raw("DELETE", base, "/predict")
+            #expect(status == 405)
+            #expect(response.value(forHTTPHeaderField: "Allow") == "POST")
+            #expect(String(decoding: data, as: UTF8.self).contains("/predict does not take DELETE"))
+
+            let (getStatus, _, getResponse) = try await Self.raw("PUT", base, "/health")
+            #expect(getStatus == 405)
+            #expect(getResponse.value(forHTTPHeaderField: "Allow") == "GET")
+
+            let (missing, body, _) = try await Self.raw("GET", base, "/nowhere")
+            #expect(missing == 404)
+            #expect(String(decoding: body, as: UTF8.self).contains("no route GET /nowhere"))
+        }
+    }
+
+    @Test func malformedSplitColumnsAndHistoryLimitsAreRefused() async throws {
+        let harness = try ServingHarness()
+        try await harness.train()
+        try await harness.withService { _, base in
+            // A column named twice once brought the service down.
+            let twice = #"{"dataframe_split": {"columns": ["account_age", "account_age"], "data": [[1, 2]]}}"#
+            let (status, body) = try await HTTP.json("POST", base, "/invocations", twice)
+            #expect(status == 400)
+            #expect((body as? [String: Any])?["error"] as? String == "dataframe_split names the column 'account_age' twice")
+            #expect(try await HTTP.json("POST", base, "/invocations", #"{"dataframe_split": {"data": [{"a": 1}]}}"#).0 == 400)
+            #expect(try await HTTP.json("POST", base, "/invocations", #"{"dataframe_split": {"data": [], "extra": 1}}"#).0 == 400)
+            #expect(try await HTTP.json("GET", base, "/health").0 == 200)
+
+            for bad in ["abc", "-1", "100001", "1&history_limit=2"] {
+                let (limitStatus, limitBody) = try await HTTP.json("GET", base, "/lineage?history_limit=\(bad)")
+                #expect(limitStatus == 400, "\(bad)")
+                #expect(((limitBody as? [String: Any])?["error"] as? String)?.contains("history_limit") == true)
+            }
+            #expect(try await HTTP.json("GET", base, "/lineage?history_limit=0").0 == 200)
+        }
+    }
+
+    @Test func schemathesisFindsNoFailureWithEveryCheck() async throws {
+        let harness = try ServingHarness()
+        try await harness.train()
+        try await harness.withService { _, base in
+            let reportFolder = try TemporaryFolder.make("schemathesis")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-m", "schemathesis.cli", "run", base.absoluteString + "/openapi.json",
+                                 "--checks", "all", "--seed", "20261203", "--max-examples", "40", "--workers", "2",
+                                 "--request-timeout", "10", "--report-dir", reportFolder.path]
+            // A body over the byte limit is refused with 413, which schemathesis does not count as a refusal
+            // unless told: its batches of maxItems + 1 rows can be larger than the limit.
+            try """
+                [checks.negative_data_rejection]
+                expected-statuses = [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429]
+                """.write(to: reportFolder.appendingPathComponent("schemathesis.toml"), atomically: true, encoding: .utf8)
+            process.currentDirectoryURL = reportFolder
+            var environment = ProcessInfo.processInfo.environment
+            environment["SCHEMATHESIS_HOOKS"] = nil
+            process.environment = environment
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            let text = String(decoding: try await Blocking.run { output.fileHandleForReading.readDataToEndOfFile() }, as: UTF8.self)
+            process.waitUntilExit()
+            #expect(!text.contains("No module named"), "schemathesis is missing: run scripts/requirements.sh test (make test does)")
+            // Long request bodies are cut to their first 300 characters: the failure lines stay readable.
+            let readable = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.prefix(300) }.joined(separator: "\n")
+            #expect(process.terminationStatus == 0, "schemathesis found failures:\n\(readable.suffix(8000))")
+        }
+    }
+
+    static func predictRow(_ document: Any) -> [String: Any]? {
+        let paths = (document as? [String: Any])?["paths"] as? [String: Any]
+        let predict = (paths?["/predict"] as? [String: Any])?["post"] as? [String: Any]
+        let content = ((predict?["requestBody"] as? [String: Any])?["content"] as? [String: Any])?["application/json"] as? [String: Any]
+        return ((content?["schema"] as? [String: Any])?["oneOf"] as? [[String: Any]])?.first
+    }
+
+    static func raw(_ method: String, _ base: URL, _ path: String) async throws -> (Int, Data, HTTPURLResponse) {
+        var request = URLRequest(url: URL(string: base.absoluteString + path)!)
+        request.httpMethod = method
+        let (data, response) = try await HTTP.session.data(for: request)
+        let http = try #require(response as? HTTPURLResponse)
+        return (http.statusCode, data, http)
+    }
+}
