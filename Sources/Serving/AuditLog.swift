@@ -1,4 +1,5 @@
 import Foundation
+import MageHTTP
 import Logging
 import MageHost
 import ServiceLifecycle

@@ -258,18 +258,3 @@ struct LoggedPrediction {
         return .object(entry)
     }
 }
-
-enum Blocking {
-    /// Runs blocking work (SQLite, a model load) off the server's threads.
-    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-        }
-    }
-
-    static func value<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: body()) }
-        }
-    }
-}

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import MageHTTP
 import MageTestSupport
 import MageHost
 @testable import MageServing

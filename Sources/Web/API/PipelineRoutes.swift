@@ -10,18 +10,23 @@ struct PipelineRoutes {
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/api/pipelines") { request, _ in
-            let page = try ListPage(request.uri.queryParameters)
-            let uuids = server.project.pipelineUUIDs()
-            let shown = uuids.dropFirst(page.offset).prefix(page.limit)
-            let pipelines = try shown.map(resource)
-            return JSONResponse.make(ListEnvelope("pipelines", pipelines, count: uuids.count, page: page))
+            try await Blocking.run {
+                let page = try ListPage(request.uri.queryParameters)
+                let uuids = server.project.pipelineUUIDs()
+                let shown = uuids.dropFirst(page.offset).prefix(page.limit)
+                let pipelines = try shown.map(resource)
+                return JSONResponse.make(ListEnvelope("pipelines", pipelines, count: uuids.count, page: page))
+            }
         }
         router.get("/api/pipelines/:uuid") { _, context in
-            let uuid = try ResourceName.identifier(context.parameters.get("uuid"), "pipeline uuid")
-            guard server.project.pipelineUUIDs().contains(uuid) else {
-                throw APIError.notFound("no pipeline '\(uuid)' in project \(server.project.identifier)")
+            let uuidText = context.parameters.get("uuid")
+            return try await Blocking.run {
+                let uuid = try ResourceName.identifier(uuidText, "pipeline uuid")
+                guard server.project.pipelineUUIDs().contains(uuid) else {
+                    throw APIError.notFound("no pipeline '\(uuid)' in project \(server.project.identifier)")
+                }
+                return JSONResponse.make(RecordEnvelope("pipeline", try resource(uuid)))
             }
-            return JSONResponse.make(RecordEnvelope("pipeline", try resource(uuid)))
         }
     }
 

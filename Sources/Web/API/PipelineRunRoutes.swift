@@ -10,27 +10,34 @@ struct PipelineRunRoutes {
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/api/pipeline_runs") { request, _ in
-            let query = request.uri.queryParameters
-            let page = try ListPage(query)
-            let filter = try Self.filter(query)
-            let store = server.store
-            let runs = try store.pipelineRunList(filter, limit: page.limit, offset: page.offset)
-            let summaries = try store.blockRunSummaries(pipelineRunIDs: runs.map(\.id))
-            let resources = runs.map { PipelineRunResource($0, summary: summaries[$0.id] ?? BlockRunSummary()) }
-            return JSONResponse.make(ListEnvelope("pipeline_runs", resources, count: try store.pipelineRunCount(filter), page: page))
+            try await Blocking.run {
+                let query = request.uri.queryParameters
+                let page = try ListPage(query)
+                let filter = try Self.filter(query)
+                let store = server.store
+                let runs = try store.pipelineRunList(filter, limit: page.limit, offset: page.offset)
+                let summaries = try store.blockRunSummaries(pipelineRunIDs: runs.map(\.id))
+                let resources = runs.map { PipelineRunResource($0, summary: summaries[$0.id] ?? BlockRunSummary()) }
+                return JSONResponse.make(ListEnvelope("pipeline_runs", resources, count: try store.pipelineRunCount(filter), page: page))
+            }
         }
         router.get("/api/pipeline_runs/:id") { _, context in
-            let run = try existingRun(context.parameters.get("id"))
-            return JSONResponse.make(RecordEnvelope("pipeline_run",
-                                                    PipelineRunResource(run, blockRuns: try server.store.blockRunList(pipelineRunID: run.id))))
+            let idText = context.parameters.get("id")
+            return try await Blocking.run {
+                let run = try existingRun(idText)
+                return JSONResponse.make(RecordEnvelope("pipeline_run",
+                                                        PipelineRunResource(run, blockRuns: try server.store.blockRunList(pipelineRunID: run.id))))
+            }
         }
         router.get("/api/block_runs") { request, _ in
-            guard let text = try QueryValue.single(request.uri.queryParameters, "pipeline_run_id") else {
-                throw APIError.badRequest("query key pipeline_run_id is required: the run whose block runs to list")
+            try await Blocking.run {
+                guard let text = try QueryValue.single(request.uri.queryParameters, "pipeline_run_id") else {
+                    throw APIError.badRequest("query key pipeline_run_id is required: the run whose block runs to list")
+                }
+                let run = try existingRun(text)
+                let blockRuns = try server.store.blockRunList(pipelineRunID: run.id).map(BlockRunResource.init)
+                return JSONResponse.make(ListEnvelope("block_runs", blockRuns))
             }
-            let run = try existingRun(text)
-            let blockRuns = try server.store.blockRunList(pipelineRunID: run.id).map(BlockRunResource.init)
-            return JSONResponse.make(ListEnvelope("block_runs", blockRuns))
         }
     }
 

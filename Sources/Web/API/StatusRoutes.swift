@@ -25,13 +25,15 @@ struct StatusRoutes {
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/api/statuses") { _, _ in
-            let active = try server.store.pipelineRunCount(PipelineRunFilter(statuses: [.initial, .running]))
-            let status = Status(
-                project_uuid: server.project.identifier, instance_type: "web_server", roles: server.roles,
-                scheduler_status: server.roles.contains("scheduler") ? "running" : "stopped", store: "sqlite",
-                plugin_count: server.catalog.libraries.count, refused_plugin_count: server.catalog.refused.count,
-                active_runs: active, pid: getpid(), started_at: server.startedAt)
-            return JSONResponse.make(ListEnvelope("statuses", [status]))
+            try await Blocking.run {
+                let active = try server.store.pipelineRunCount(PipelineRunFilter(statuses: [.initial, .running]))
+                let status = Status(
+                    project_uuid: server.project.identifier, instance_type: "web_server", roles: server.roles,
+                    scheduler_status: server.roles.contains("scheduler") ? "running" : "stopped", store: "sqlite",
+                    plugin_count: server.catalog.libraries.count, refused_plugin_count: server.catalog.refused.count,
+                    active_runs: active, pid: getpid(), started_at: server.startedAt)
+                return JSONResponse.make(ListEnvelope("statuses", [status]))
+            }
         }
     }
 }
