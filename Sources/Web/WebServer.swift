@@ -40,6 +40,7 @@ public final class WebServer: Sendable {
         PipelineRunRoutes(server: self).add(to: router)
         DatasetRoutes(server: self).add(to: router)
         PluginRoutes(server: self).add(to: router)
+        LogRoutes(server: self).add(to: router)
         return router
     }
 

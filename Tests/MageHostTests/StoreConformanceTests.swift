@@ -97,6 +97,10 @@ import MageTestSupport
         #expect(summaries[ids[4]]?.firstStartedAt.map { abs($0.timeIntervalSince(started)) < 0.001 } == true)
         #expect(summaries[ids[5]] == BlockRunSummary(counts: [.initial: 2], firstStartedAt: nil))
         #expect(try store.blockRunSummaries(pipelineRunIDs: []).isEmpty)
+
+        let running = try #require(try store.blockRunList(pipelineRunID: ids[4]).first { $0.block == "b" })
+        #expect(try store.blockRunGet(id: running.id) == running)
+        #expect(try store.blockRunGet(id: running.id + 1_000) == nil)
     }
 
     @Test(arguments: stores)

@@ -14,6 +14,7 @@ public protocol MetadataStore: Sendable {
 
     func blockRunUpdate(_ update: BlockRunUpdate) throws
     func blockRunList(pipelineRunID: Int64) throws -> [BlockRun]
+    func blockRunGet(id: Int64) throws -> BlockRun?
     /// The block runs of each of these runs summed up, in one query (for a page of runs).
     func blockRunSummaries(pipelineRunIDs: [Int64]) throws -> [Int64: BlockRunSummary]
     /// The newest completed run of a block, for running one block on its upstreams' last outputs.

@@ -99,6 +99,12 @@ public final class SQLiteStore: MetadataStore {
         }
     }
 
+    public func blockRunGet(id: Int64) throws -> BlockRun? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM block_runs WHERE id = ?", arguments: [id]).map(Self.blockRun)
+        }
+    }
+
     public func blockRunSummaries(pipelineRunIDs: [Int64]) throws -> [Int64: BlockRunSummary] {
         guard !pipelineRunIDs.isEmpty else { return [:] }
         return try pool.read { db in
