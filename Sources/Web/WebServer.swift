@@ -41,6 +41,7 @@ public final class WebServer: Sendable {
         DatasetRoutes(server: self).add(to: router)
         PluginRoutes(server: self).add(to: router)
         LogRoutes(server: self).add(to: router)
+        ModelVersionRoutes(server: self).add(to: router)
         return router
     }
 

@@ -24,8 +24,8 @@ import Testing
                 #expect(response.status == .ok)
                 let body = try Self.json(response)
                 let pipelines = try #require(body["pipelines"] as? [[String: Any]])
-                #expect(pipelines.map { $0["uuid"] as? String } == ["broken", "demo"])
-                #expect((body["metadata"] as? [String: Any])?["count"] as? Int == 2)
+                #expect(pipelines.map { $0["uuid"] as? String } == ["broken", "demo", "train"])
+                #expect((body["metadata"] as? [String: Any])?["count"] as? Int == 3)
                 let broken = pipelines[0]
                 let errors = try #require(broken["errors"] as? [[String: Any]])
                 #expect((errors.first?["message"] as? String)?.contains("no_such_plugin") == true)
@@ -104,7 +104,7 @@ import Testing
                 let status = try #require((try Self.json(response)["statuses"] as? [[String: Any]])?.first)
                 #expect(status["project_uuid"] as? String == "web_test")
                 #expect(status["store"] as? String == "sqlite")
-                #expect(status["plugin_count"] as? Int == 3)
+                #expect(status["plugin_count"] as? Int == 4)
                 #expect(status["active_runs"] as? Int == 0)
             }
             try await client.execute(uri: "/api/plugins", method: .get) { response in

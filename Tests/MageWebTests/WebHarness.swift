@@ -24,13 +24,21 @@ struct WebHarness {
             - {uuid: warehouse, type: data_loader, plugin: postgres_query, isolation: in_process,
                configuration: {url: 'postgresql://reader:hunter2@127.0.0.1:1/db', query: 'select 1'}}
             """, in: root)
+        try Self.write(pipeline: "train", """
+            blocks:
+            - {uuid: make_dataset, type: data_loader, plugin: churn_synthetic, isolation: in_process, configuration: {rows: 300, seed: 7}}
+            - {uuid: preprocessing, type: transformer, plugin: churn_preprocessing, isolation: in_process, upstream_blocks: [make_dataset]}
+            - {uuid: training, type: model, plugin: churn_random_forest, isolation: in_process, upstream_blocks: [preprocessing],
+               configuration: {n_estimators: 5}}
+            - {uuid: registry, type: data_exporter, plugin: model_registry, isolation: in_process, upstream_blocks: [training]}
+            """, in: root)
         try Self.write(pipeline: "broken", """
             blocks:
             - {uuid: a, type: data_loader, plugin: no_such_plugin}
             """, in: root)
         project = try Project(root: root)
         pluginDirectory = try TemporaryFolder.make("web-plugins")
-        for name in ["MageDataLoaders", "MageTransformers", "MageModels"] {
+        for name in ["MageDataLoaders", "MageTransformers", "MageModels", "MageExporters"] {
             let target = pluginDirectory.appendingPathComponent("lib\(name).so")
             try FileManager.default.copyItem(at: Self.buildDirectory.appendingPathComponent("lib\(name).so"), to: target)
             chmod(target.path, 0o755)
@@ -51,8 +59,12 @@ struct WebHarness {
     /// Runs `demo` for real, in process: its dataset blocks complete, and `warehouse` fails (nothing listens
     /// on port 1 of loopback). Returns the run.
     func runDemo() async throws -> PipelineRun {
+        try await run("demo")
+    }
+
+    func run(_ uuid: String) async throws -> PipelineRun {
         let catalog = PluginCatalog(directories: [pluginDirectory], hashFiles: false)
-        let pipeline = try PipelineLoader(project: project, catalog: catalog).load("demo")
+        let pipeline = try PipelineLoader(project: project, catalog: catalog).load(uuid)
         let executor = PipelineExecutor(project: project, catalog: catalog, store: store, options: ExecutionOptions(
             pluginDirectories: [pluginDirectory], executorCount: 2))
         return try await executor.run(pipeline).run

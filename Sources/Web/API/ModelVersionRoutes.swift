@@ -1,0 +1,36 @@
+import Foundation
+import Hummingbird
+import MageHTTP
+import MageHost
+
+/// `GET /api/models` (newest first) and `GET /api/models/<version>` (with hyperparameters, feature
+/// importance and lineage): the registry as the store records it, `latest` as `latest.json` says.
+struct ModelVersionRoutes {
+    let server: WebServer
+
+    var registry: ModelRegistry { ModelRegistry(project: server.project, store: server.store) }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/api/models") { request, _ in
+            try await Blocking.run {
+                let page = try ListPage(request.uri.queryParameters)
+                let latest = try registry.latest()?.version
+                // A registry holds versions by the hundred, not by the million: one read, then the page.
+                let versions = try server.store.modelVersionList(pipelineRunID: nil, limit: Int.max)
+                let shown = versions.dropFirst(page.offset).prefix(page.limit).map { ModelResource($0, latest: latest) }
+                return JSONResponse.make(ListEnvelope("models", Array(shown), count: versions.count, page: page))
+            }
+        }
+        router.get("/api/models/:version") { _, context in
+            let versionText = context.parameters.get("version")
+            return try await Blocking.run {
+                let version = try ResourceName.identifier(versionText, "model version")
+                guard let model = try server.store.modelVersionGet(version) else {
+                    throw APIError.notFound("no model version '\(version)' in the registry")
+                }
+                let folder = server.project.root.appendingPathComponent(model.path)
+                return JSONResponse.make(RecordEnvelope("model", ModelResource(model, latest: try registry.latest()?.version, folder: folder)))
+            }
+        }
+    }
+}

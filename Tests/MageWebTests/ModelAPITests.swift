@@ -1,0 +1,47 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import MageHost
+import Testing
+@testable import MageWeb
+
+@Suite(.serialized) struct ModelAPITests {
+    static func json(_ response: TestResponse) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+    }
+
+    @Test func modelsAreListedNewestFirstWithLatestAndReadWithTheirDocuments() async throws {
+        let harness = try WebHarness()
+        for _ in 0..<2 { #expect(try await harness.run("train").status == .completed) }
+        let versions = try harness.store.modelVersionList(pipelineRunID: nil, limit: 10).map(\.version)
+        try await harness.server().application().test(.router) { client in
+            try await client.execute(uri: "/api/models", method: .get) { response in
+                let body = try Self.json(response)
+                let models = try #require(body["models"] as? [[String: Any]])
+                #expect(models.compactMap { $0["version"] as? String } == versions)
+                #expect(models.map { $0["latest"] as? Bool } == [true, false])
+                #expect((models.first?["metrics"] as? [String: Any])?["roc_auc"] != nil)
+                #expect((body["metadata"] as? [String: Any])?["count"] as? Int == 2)
+            }
+            try await client.execute(uri: "/api/models?_limit=1&_offset=1", method: .get) { response in
+                let body = try Self.json(response)
+                #expect((body["models"] as? [[String: Any]])?.compactMap { $0["version"] as? String } == [versions[1]])
+                #expect((body["metadata"] as? [String: Any])?["next"] as? Bool == false)
+            }
+            try await client.execute(uri: "/api/models/\(versions[1])", method: .get) { response in
+                let model = try #require(try Self.json(response)["model"] as? [String: Any])
+                #expect(model["latest"] as? Bool == false)
+                #expect((model["hyperparameters"] as? [String: Any])?["n_estimators"] as? Int == 5)
+                #expect((model["feature_importance"] as? [String: Any])?.isEmpty == false)
+                #expect(((model["lineage"] as? [String: Any])?["data_lineage"] as? [String: Any])?["rows"] as? Int == 300)
+            }
+            for (uri, status, message) in [("/api/models/v_19990101_000000", 404, "no model version 'v_19990101_000000'"),
+                                           ("/api/models/..", 400, "model version must be")] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(Int(response.status.code) == status)
+                    #expect((try? Self.json(response)["error"] as? String)??.contains(message) == true, "\(uri)")
+                }
+            }
+        }
+    }
+}
