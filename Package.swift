@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "MageWebTests", dependencies: ["MageWeb", "MageHost", "MageTestSupport",
                                                        .product(name: "HummingbirdTesting", package: "hummingbird")],
                     path: "Tests/MageWebTests"),
-        .testTarget(name: "MageServingTests", dependencies: ["MageServing", "MageHost", "MageTestSupport"],
+        .testTarget(name: "MageServingTests", dependencies: ["MageServing", "MageHTTP", "MageHost", "MageTestSupport"],
                     path: "Tests/MageServingTests"),
         // The exporters' renderers, unit-tested without the host (the plugin module linked directly).
         .testTarget(name: "MageExportersTests", dependencies: ["MageExporters", "MageTestSupport"], path: "Tests/MageExportersTests",

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 @testable import MageServing
+import MageHTTP
 import Testing
 
 /// The direct reading of `/predict` bodies must give exactly what the general way gives, and leave every

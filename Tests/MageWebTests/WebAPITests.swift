@@ -52,9 +52,8 @@ import Testing
     @Test func runsAreListedNewestFirstFilteredAndPaged() async throws {
         let harness = try WebHarness()
         let first = try await harness.runDemo()
-        var created: [Int64] = [first.id]
-        for _ in 0..<44 {
-            created.append(try harness.store.pipelineRunCreate(PipelineRunCreateParams(pipeline: "demo", variables: [:], blocks: ["make_dataset"])).id)
+        let created: [Int64] = try [first.id] + (0..<44).map { _ in
+            try harness.store.pipelineRunCreate(PipelineRunCreateParams(pipeline: "demo", variables: [:], blocks: ["make_dataset"])).id
         }
         try await withClient(harness) { client in
             try await client.execute(uri: "/api/pipeline_runs", method: .get) { response in
