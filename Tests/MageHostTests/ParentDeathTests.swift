@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+@testable import MageHost
+import MageTestSupport
+
+/// A block process dies with the `mage` that started it, however that one ends (`ParentDeath`).
+@Suite struct ParentDeathTests {
+    @Test func killingMageWithSIGKILLKillsItsBlockProcessBeforeItWritesAnything() async throws {
+        // The registry block sleeps 1.5 s, then registers the model: if it outlived mage, that would show.
+        let plugins = try TestEnvironment.pluginDirectory(fixtures: ["c_model", "c_registry"], swift: ["MageDataLoaders"])
+        let project = try TestEnvironment.project(pipelines: ["p": """
+            blocks:
+            - {uuid: make_dataset, type: data_loader, plugin: churn_synthetic, configuration: {rows: 200, seed: 3}}
+            - {uuid: training, type: model, plugin: c_base_rate, upstream_blocks: [make_dataset]}
+            - {uuid: registry, type: data_exporter, plugin: c_slow_register, upstream_blocks: [training], configuration: {seconds: 1.5}}
+            """])
+        let mage = Process()
+        mage.executableURL = TestEnvironment.mage
+        mage.arguments = ["run", project.root.path, "p"]
+        mage.environment = ProcessInfo.processInfo.environment.merging(["MAGE_PLUGIN_PATH": plugins.path]) { $1 }
+        mage.standardOutput = FileHandle.nullDevice
+        mage.standardError = FileHandle.nullDevice
+        try mage.run()
+        let invocation = project.blockRunDirectory(pipeline: "p", runID: 1, block: "registry")
+            .appendingPathComponent(BlockInvocation.fileName).path
+        var block: [Int32] = []
+        for _ in 0..<400 where block.isEmpty {
+            try await Task.sleep(for: .milliseconds(10))
+            block = TestEnvironment.processes(commandLineContaining: invocation)
+        }
+        try #require(!block.isEmpty, "the registry block's process never started")
+        let started = Date()
+        kill(mage.processIdentifier, SIGKILL)
+        mage.waitUntilExit()
+
+        for _ in 0..<200 where !TestEnvironment.processes(commandLineContaining: invocation).isEmpty {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(TestEnvironment.processes(commandLineContaining: invocation).isEmpty, "the block's process outlived mage by 2 s")
+        #expect(Date().timeIntervalSince(started) < 2.5)
+        // Past the moment the block would have registered its model: nothing of it in the registry or the store.
+        try await Task.sleep(for: .seconds(max(0, 2.0 - Date().timeIntervalSince(started))))
+        let store = try SQLiteStore(path: project.databaseURL)
+        #expect(try store.modelVersionList(pipelineRunID: nil, limit: 10).isEmpty)
+        #expect(try store.registryEventList().isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: project.root.appendingPathComponent("model_registry/latest.json").path))
+        #expect(try store.blockRunList(pipelineRunID: 1).first { $0.block == "registry" }?.status == .running,
+                "nothing wrote the block's end: its parent is dead and the block was killed")
+    }
+
+    @Test func aBlockProcessWhoseParentIsAlreadyGoneRunsNothing() throws {
+        // Spawned by this test, not by the pid it is told: as if that mage had died before the child bound to it.
+        let invocation = try TemporaryFolder.make().appendingPathComponent(BlockInvocation.fileName)
+        let (code, _, err) = try TestEnvironment.runMage(["__execute-block", "--parent-pid", "1", invocation.path])
+        #expect(code == BlockWorker.orphanedExitCode)
+        #expect(err.contains("the mage process 1 that started this block is gone"))
+    }
+}
