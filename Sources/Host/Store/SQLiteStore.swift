@@ -230,15 +230,19 @@ public final class SQLiteStore: MetadataStore {
             model.deployedAt = at
             try db.execute(sql: "UPDATE model_versions SET document = ? WHERE version = ?",
                            arguments: [String(decoding: try JSON.encode(model, pretty: false), as: UTF8.self), version])
+            try Self.insert(RegistryEvent(action: .deploy, version: version, previous: nil, at: at), db)
         }
     }
 
     public func registryEventAppend(_ event: RegistryEvent) throws {
-        try pool.write { db in
-            try db.execute(sql: "INSERT INTO registry_events (action, version, previous, at) VALUES (?, ?, ?, ?)",
-                           arguments: [event.action.rawValue, event.version, event.previous, event.at])
-        }
+        try pool.write { db in try Self.insert(event, db) }
     }
+
+    private static func insert(_ event: RegistryEvent, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO registry_events (action, version, previous, at) VALUES (?, ?, ?, ?)",
+                       arguments: [event.action.rawValue, event.version, event.previous, event.at])
+    }
+
 
     public func registryEventList() throws -> [RegistryEvent] {
         try pool.read { db in

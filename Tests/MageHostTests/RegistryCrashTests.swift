@@ -1,0 +1,195 @@
+import Foundation
+import Testing
+@testable import MageHost
+import MageTestSupport
+
+/// The registry under processes that run at once and die at any instant: moves are serialized by the
+/// registry lock, each is committed in the store first, and the next move or open publishes its files
+/// (`RegistryReconciliation`).
+@Suite struct RegistryCrashTests {
+    static let pipeline = """
+        blocks:
+        - {uuid: make_dataset, type: data_loader, plugin: churn_synthetic, configuration: {rows: 200, seed: 5}}
+        - {uuid: training, type: model, plugin: c_base_rate, upstream_blocks: [make_dataset]}
+        - {uuid: registry, type: data_exporter, plugin: c_register, upstream_blocks: [training]}
+        - {uuid: deployment, type: data_exporter, plugin: c_deploy, upstream_blocks: [registry]}
+        """
+
+    /// A project with two registered versions, the second deployed and latest; oldest first.
+    static func twoVersions() async throws -> (ExecutorTests.Harness, [String]) {
+        let harness = try ExecutorTests.Harness(pipelines: ["demo": pipeline], fixtures: ["c_model", "c_registry"], swift: ["MageDataLoaders"])
+        for _ in 0..<2 {
+            let summary = try await harness.run("demo")
+            try #require(summary.run.status == .completed, "\(summary.blocks.map { "\($0.block): \($0.error ?? "")" })")
+        }
+        return (harness, try harness.store.modelVersionList(pipelineRunID: nil, limit: 10).map(\.version).reversed())
+    }
+
+    @Test func theNextOpenFinishesOrUndoesWhatAKilledMoveLeft() async throws {
+        let (harness, versions) = try await Self.twoVersions()
+        let registry = ModelRegistry(project: harness.project, store: harness.store)
+        let fm = FileManager.default
+
+        // Killed after its event committed, before latest.json was written: the move is finished.
+        try harness.store.registryEventAppend(RegistryEvent(action: .promote, version: versions[0], previous: versions[1], at: Date()))
+        #expect(try registry.latest()?.version == versions[1])
+        try registry.reconcile()
+        #expect(try registry.latest()?.version == versions[0])
+
+        // A pointer written with no event (what a kill between the two did when the file came first): undone.
+        try AtomicFile.write(try JSON.encode(ModelRegistry.Pointer(version: versions[1], path: "model_registry/\(versions[1])", updatedAt: Date())),
+                             to: registry.latestFile)
+        try registry.reconcile()
+        #expect(try registry.latest()?.version == versions[0])
+
+        // A deployment committed in the store, killed before any file: metadata.json and deployment_status.json follow.
+        try harness.store.modelVersionSetDeployed(versions[0], at: Date())
+        try registry.reconcile()
+        try Self.expectAgreement(harness)
+        #expect(try Self.metadataStatus(harness, versions[0]) == "deployed")
+        #expect(try Self.metadataStatus(harness, versions[1]) == "registered")
+
+        // What killed writes leave behind is removed.
+        let leftovers = [registry.root.appendingPathComponent(".staging-4242-7/model.txt"),
+                         registry.root.appendingPathComponent(".latest.json.4242.7.tmp"),
+                         registry.root.appendingPathComponent("\(versions[1])/.metadata.json.4242.7.tmp"),
+                         registry.deploymentFile.deletingLastPathComponent().appendingPathComponent(".deployment_status.json.4242.7.tmp")]
+        for file in leftovers {
+            try fm.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data("partial".utf8).write(to: file)
+        }
+        try registry.reconcile()
+        for file in leftovers { #expect(!fm.fileExists(atPath: file.path), "\(file.path)") }
+        #expect(!fm.fileExists(atPath: registry.root.appendingPathComponent(".staging-4242-7").path))
+        #expect(try registry.rollback().version == versions[1], "the history is the one the pointer followed")
+    }
+
+    @Test func killedAtRandomInstantsDuringMovesAndRunsTheRegistryStillAgrees() async throws {
+        let (harness, versions) = try await Self.twoVersions()
+        let root = harness.project.root.path
+        let fm = FileManager.default
+        let logs = try TemporaryFolder.make("logs")
+        var random = SplitMix64(seed: 20261203)
+        var serial = 0
+        func start(_ arguments: [String]) throws -> (Process, URL) {
+            serial += 1
+            let log = logs.appendingPathComponent("\(serial).log")
+            _ = fm.createFile(atPath: log.path, contents: nil)
+            let process = Process()
+            process.executableURL = TestEnvironment.mage
+            process.arguments = arguments
+            process.environment = ProcessInfo.processInfo.environment.merging(["MAGE_PLUGIN_PATH": harness.pluginDirectory.path]) { $1 }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = try FileHandle(forWritingTo: log)
+            try process.run()
+            return (process, log)
+        }
+
+        // How long one move takes as a process, so the kills land anywhere in one.
+        let calibration = Date()
+        let (calibrated, _) = try start(["models", "promote", root, versions[0]])
+        calibrated.waitUntilExit()
+        let span = Date().timeIntervalSince(calibration)
+
+        // Two pipeline runs alongside, each registering and deploying a version; one is killed partway.
+        let runs = try [start(["run", root, "demo"]), start(["run", root, "demo"])]
+        var killed = Set<Int32>()
+        var moves = 0
+        for wave in 0..<10 {
+            let movers = try (0..<5).map { _ -> (Process, URL) in
+                moves += 1
+                let version = versions.randomElement(using: &random)!
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0: return try start(["models", "promote", root, version])
+                case 1: return try start(["models", "rollback", root])
+                default: return try start(["models", "deploy", root, version])
+                }
+            }
+            var victims = movers.map(\.0).shuffled(using: &random).prefix(2).map { ($0, Double.random(in: 0...span, using: &random)) }
+            if wave == 2 { victims.append((runs[1].0, Double.random(in: 0...span, using: &random))) }
+            let waveStart = Date()
+            for (victim, at) in victims.sorted(by: { $0.1 < $1.1 }) {
+                let wait = at - Date().timeIntervalSince(waveStart)
+                if wait > 0 { usleep(useconds_t(wait * 1_000_000)) }
+                if kill(victim.processIdentifier, SIGKILL) == 0 { killed.insert(victim.processIdentifier) }
+            }
+            for (process, log) in movers {
+                process.waitUntilExit()
+                guard !killed.contains(process.processIdentifier), process.terminationStatus != 0 else { continue }
+                let message = try String(contentsOf: log, encoding: .utf8)
+                #expect(message.contains("nothing to roll back to"), "\(process.arguments ?? []): \(message)")
+            }
+        }
+        for (run, log) in runs {
+            run.waitUntilExit()
+            if !killed.contains(run.processIdentifier) {
+                let message = try String(contentsOf: log, encoding: .utf8)
+                #expect(run.terminationStatus == 0, "\(message)")
+            }
+        }
+        #expect(moves == 50)
+
+        // The next open reconciles; then the pointer, the events, deployment_status.json and every metadata.json agree.
+        let (listing, _) = try start(["models", "list", root])
+        listing.waitUntilExit()
+        #expect(listing.terminationStatus == 0)
+        try Self.expectAgreement(harness)
+    }
+
+    /// Pointer, events, store rows, deployment_status.json and metadata.json files tell one story, and
+    /// no leftover of an unfinished write remains.
+    static func expectAgreement(_ harness: ExecutorTests.Harness) throws {
+        let registry = ModelRegistry(project: harness.project, store: harness.store)
+        let fm = FileManager.default
+        let events = try harness.store.registryEventList()
+        let pointerEvents = events.filter { $0.action != .deploy }
+        #expect(pointerEvents.first?.previous == nil)
+        for (before, after) in zip(pointerEvents, pointerEvents.dropFirst()) {
+            #expect(after.previous == before.version, "each move starts where the one before it left latest")
+        }
+        #expect(try registry.latest()?.version == pointerEvents.last?.version)
+        #expect(ModelRegistry.pointerHistory(events).last == pointerEvents.last?.version)
+
+        let models = try harness.store.modelVersionList(pipelineRunID: nil, limit: 1000)
+        let deployed = models.filter { $0.status == .deployed }
+        #expect(deployed.count == 1)
+        #expect(deployed.first?.version == events.last { $0.action == .deploy }?.version)
+        let status = try JSONSerialization.jsonObject(with: Data(contentsOf: registry.deploymentFile)) as? [String: Any]
+        #expect(status?["version"] as? String == deployed.first?.version)
+
+        let rows = Dictionary(uniqueKeysWithValues: models.map { ($0.version, $0) })
+        for name in try fm.contentsOfDirectory(atPath: registry.root.path) {
+            if name.hasPrefix(".") {
+                #expect(name == ".lock", "leftover \(name)")
+                continue
+            }
+            guard name != "latest.json" else { continue }
+            let row = try #require(rows[name], "a version folder without a row: \(name)")
+            #expect(try metadataStatus(harness, name) == row.status.rawValue, "\(name)")
+            let hidden = try fm.contentsOfDirectory(atPath: registry.root.appendingPathComponent(name).path).filter { $0.hasPrefix(".") }
+            #expect(hidden.isEmpty, "leftovers in \(name): \(hidden)")
+        }
+        let deploymentFolder = registry.deploymentFile.deletingLastPathComponent().path
+        #expect(try fm.contentsOfDirectory(atPath: deploymentFolder) == ["deployment_status.json"])
+    }
+
+    static func metadataStatus(_ harness: ExecutorTests.Harness, _ version: String) throws -> String? {
+        let file = harness.project.root.appendingPathComponent("model_registry/\(version)/metadata.json")
+        return (try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])?["status"] as? String
+    }
+}
+
+/// A small seeded generator, so the choice of moves and kill instants is the same on every run.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
