@@ -29,22 +29,24 @@ import MageTestSupport
         let (harness, versions) = try await Self.twoVersions()
         let registry = ModelRegistry(project: harness.project, store: harness.store)
         let fm = FileManager.default
+        #expect(try registry.reconcile().isEmpty, "files that agree with the store need no repair")
 
         // Killed after its event committed, before latest.json was written: the move is finished.
         try harness.store.registryEventAppend(RegistryEvent(action: .promote, version: versions[0], previous: versions[1], at: Date()))
         #expect(try registry.latest()?.version == versions[1])
-        try registry.reconcile()
+        #expect(try registry.reconcile().count == 1)
         #expect(try registry.latest()?.version == versions[0])
 
         // A pointer written with no event (what a kill between the two did when the file came first): undone.
         try AtomicFile.write(try JSON.encode(ModelRegistry.Pointer(version: versions[1], path: "model_registry/\(versions[1])", updatedAt: Date())),
                              to: registry.latestFile)
-        try registry.reconcile()
+        #expect(try registry.reconcile().count == 1)
         #expect(try registry.latest()?.version == versions[0])
 
         // A deployment committed in the store, killed before any file: metadata.json and deployment_status.json follow.
         try harness.store.modelVersionSetDeployed(versions[0], at: Date())
-        try registry.reconcile()
+        #expect(try registry.reconcile().count == 3, "two metadata.json files and deployment_status.json")
+        #expect(try registry.reconcile().isEmpty)
         try Self.expectAgreement(harness)
         #expect(try Self.metadataStatus(harness, versions[0]) == "deployed")
         #expect(try Self.metadataStatus(harness, versions[1]) == "registered")
@@ -58,7 +60,7 @@ import MageTestSupport
             try fm.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data("partial".utf8).write(to: file)
         }
-        try registry.reconcile()
+        #expect(try registry.reconcile().count == leftovers.count)
         for file in leftovers { #expect(!fm.fileExists(atPath: file.path), "\(file.path)") }
         #expect(!fm.fileExists(atPath: registry.root.appendingPathComponent(".staging-4242-7").path))
         #expect(try registry.rollback().version == versions[1], "the history is the one the pointer followed")
@@ -90,11 +92,16 @@ import MageTestSupport
         let (calibrated, _) = try start(["models", "promote", root, versions[0]])
         calibrated.waitUntilExit()
         let span = Date().timeIntervalSince(calibration)
+        let lockFile = ModelRegistry(project: harness.project, store: harness.store).lockFile
 
         // Two pipeline runs alongside, each registering and deploying a version; one is killed partway.
         let runs = try [start(["run", root, "demo"]), start(["run", root, "demo"])]
         var killed = Set<Int32>()
+        func sigkill(_ process: Process) {
+            if process.isRunning, kill(process.processIdentifier, SIGKILL) == 0 { killed.insert(process.processIdentifier) }
+        }
         var moves = 0
+        var killedInsideMoves = 0
         for wave in 0..<10 {
             let movers = try (0..<5).map { _ -> (Process, URL) in
                 moves += 1
@@ -105,14 +112,28 @@ import MageTestSupport
                 default: return try start(["models", "deploy", root, version])
                 }
             }
-            var victims = movers.map(\.0).shuffled(using: &random).prefix(2).map { ($0, Double.random(in: 0...span, using: &random)) }
-            if wave == 2 { victims.append((runs[1].0, Double.random(in: 0...span, using: &random))) }
+            // In each wave one mover dies at a random instant of its life, and one while it holds the
+            // registry lock (its pid in /proc/locks), 0 to 2 ms into its move.
+            let anytime = movers.randomElement(using: &random)!.0
+            let anytimeAt = Double.random(in: 0...span, using: &random)
+            let runAt = wave == 2 ? Double.random(in: 0...span, using: &random) : nil
+            let intoTheMove = UInt32.random(in: 0...2000, using: &random)
+            var (anytimeDone, runDone, insideDone) = (false, runAt == nil, false)
             let waveStart = Date()
-            for (victim, at) in victims.sorted(by: { $0.1 < $1.1 }) {
-                let wait = at - Date().timeIntervalSince(waveStart)
-                if wait > 0 { usleep(useconds_t(wait * 1_000_000)) }
-                if kill(victim.processIdentifier, SIGKILL) == 0 { killed.insert(victim.processIdentifier) }
+            while movers.contains(where: { $0.0.isRunning }) {
+                let now = Date().timeIntervalSince(waveStart)
+                if !anytimeDone, now >= anytimeAt { sigkill(anytime); anytimeDone = true }
+                if !runDone, now >= runAt! { sigkill(runs[1].0); runDone = true }
+                if !insideDone, let holder = Self.lockHolder(lockFile),
+                   let mover = movers.first(where: { $0.0.processIdentifier == holder && !killed.contains(holder) }) {
+                    usleep(intoTheMove)
+                    sigkill(mover.0)
+                    insideDone = true
+                    killedInsideMoves += 1
+                }
+                usleep(100)
             }
+            if !runDone { sigkill(runs[1].0) }
             for (process, log) in movers {
                 process.waitUntilExit()
                 guard !killed.contains(process.processIdentifier), process.terminationStatus != 0 else { continue }
@@ -128,6 +149,7 @@ import MageTestSupport
             }
         }
         #expect(moves == 50)
+        #expect(killedInsideMoves >= 5, "the kills are meant to land inside moves")
 
         // The next open reconciles; then the pointer, the events, deployment_status.json and every metadata.json agree.
         let (listing, _) = try start(["models", "list", root])
@@ -171,6 +193,17 @@ import MageTestSupport
         }
         let deploymentFolder = registry.deploymentFile.deletingLastPathComponent().path
         #expect(try fm.contentsOfDirectory(atPath: deploymentFolder) == ["deployment_status.json"])
+    }
+
+    /// The pid holding a `flock` on `file`, read from /proc/locks (`FLOCK ADVISORY WRITE <pid> <dev>:<inode> …`).
+    static func lockHolder(_ file: URL) -> Int32? {
+        var info = stat()
+        guard stat(file.path, &info) == 0, let locks = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
+        for line in locks.split(separator: "\n") where line.contains("FLOCK") && !line.contains("->") {
+            let fields = line.split(separator: " ")
+            if fields.count > 5, fields[5].hasSuffix(":\(info.st_ino)") { return Int32(fields[4]) }
+        }
+        return nil
     }
 
     static func metadataStatus(_ harness: ExecutorTests.Harness, _ version: String) throws -> String? {

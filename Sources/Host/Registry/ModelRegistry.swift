@@ -134,10 +134,11 @@ public struct ModelRegistry: Sendable {
     }
 
     /// Finishes what a process killed in the middle of a move left (see `RegistryReconciliation`), for
-    /// commands that only read the registry; every move does it first anyway.
-    public func reconcile() throws {
-        guard FileManager.default.fileExists(atPath: root.path) else { return }
-        try move {}
+    /// commands that only read the registry; every move does it first anyway. Returns the repairs made.
+    @discardableResult
+    public func reconcile() throws -> [String] {
+        guard FileManager.default.fileExists(atPath: root.path) else { return [] }
+        return try FileLock.withExclusiveLock(lockFile) { try reconcileAndReport() }
     }
 
     /// Runs a move of the registry under its lock, `model_registry/.lock`, after reconciling: moves of
@@ -145,9 +146,19 @@ public struct ModelRegistry: Sendable {
     private func move<T>(_ body: () throws -> T) throws -> T {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         return try FileLock.withExclusiveLock(lockFile) {
-            try reconcileUnderLock()
+            try reconcileAndReport()
             return try body()
         }
+    }
+
+    /// Under the lock: reconciles, and says on standard error what it repaired (a block's block.log).
+    @discardableResult
+    private func reconcileAndReport() throws -> [String] {
+        let repairs = try reconcileUnderLock()
+        for repair in repairs {
+            FileHandle.standardError.write(Data("note: registry reconciled: \(repair)\n".utf8))
+        }
+        return repairs
     }
 
     /// A version whose folder is whole: folders appear by one rename once every file is written.
@@ -173,7 +184,7 @@ public struct ModelRegistry: Sendable {
         try publishPointer(event)
     }
 
-    struct DeploymentStatus: Codable, Equatable {
+    struct DeploymentStatus: Codable {
         var version: String
         var path: String
         var status: String
