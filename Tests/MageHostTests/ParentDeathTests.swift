@@ -5,7 +5,8 @@ import MageTestSupport
 
 /// A block process dies with the `mage` that started it, however that one ends (`ParentDeath`).
 @Suite struct ParentDeathTests {
-    @Test func killingMageWithSIGKILLKillsItsBlockProcessBeforeItWritesAnything() async throws {
+    /// Synchronous, with `usleep`: the instants matter, and a busy concurrency pool would delay a `Task.sleep`.
+    @Test func killingMageWithSIGKILLKillsItsBlockProcessBeforeItWritesAnything() throws {
         // The registry block sleeps 1.5 s, then registers the model: if it outlived mage, that would show.
         let plugins = try TestEnvironment.pluginDirectory(fixtures: ["c_model", "c_registry"], swift: ["MageDataLoaders"])
         let project = try TestEnvironment.project(pipelines: ["p": """
@@ -14,32 +15,41 @@ import MageTestSupport
             - {uuid: training, type: model, plugin: c_base_rate, upstream_blocks: [make_dataset]}
             - {uuid: registry, type: data_exporter, plugin: c_slow_register, upstream_blocks: [training], configuration: {seconds: 1.5}}
             """])
+        let log = try TemporaryFolder.make("logs").appendingPathComponent("mage.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let mage = Process()
         mage.executableURL = TestEnvironment.mage
         mage.arguments = ["run", project.root.path, "p"]
         mage.environment = ProcessInfo.processInfo.environment.merging(["MAGE_PLUGIN_PATH": plugins.path]) { $1 }
-        mage.standardOutput = FileHandle.nullDevice
-        mage.standardError = FileHandle.nullDevice
+        mage.standardOutput = try FileHandle(forWritingTo: log)
+        mage.standardError = mage.standardOutput
         try mage.run()
         let invocation = project.blockRunDirectory(pipeline: "p", runID: 1, block: "registry")
             .appendingPathComponent(BlockInvocation.fileName).path
+        let result = URL(fileURLWithPath: invocation).deletingLastPathComponent().appendingPathComponent(BlockResult.fileName).path
+        // The registry block's attempt is written down, then its process appears (slowly when the machine is busy).
         var block: [Int32] = []
-        for _ in 0..<400 where block.isEmpty {
-            try await Task.sleep(for: .milliseconds(10))
-            block = TestEnvironment.processes(commandLineContaining: invocation)
+        let deadline = Date().addingTimeInterval(60)
+        while block.isEmpty, !FileManager.default.fileExists(atPath: result), Date() < deadline {
+            usleep(10_000)
+            if FileManager.default.fileExists(atPath: invocation) { block = TestEnvironment.processes(commandLineContaining: invocation) }
         }
-        try #require(!block.isEmpty, "the registry block's process never started")
+        guard !block.isEmpty else {
+            mage.terminate()
+            Issue.record("the registry block's process never started: \(try String(contentsOf: log, encoding: .utf8))")
+            return
+        }
         let started = Date()
         kill(mage.processIdentifier, SIGKILL)
         mage.waitUntilExit()
 
         // Within 1 s, well before the block would have ended on its own.
         for _ in 0..<100 where !TestEnvironment.processes(commandLineContaining: invocation).isEmpty {
-            try await Task.sleep(for: .milliseconds(10))
+            usleep(10_000)
         }
         #expect(TestEnvironment.processes(commandLineContaining: invocation).isEmpty, "the block's process outlived mage by 1 s")
         // Past the moment the block would have registered its model: nothing of it in the registry or the store.
-        try await Task.sleep(for: .seconds(max(0, 2.0 - Date().timeIntervalSince(started))))
+        usleep(useconds_t(max(0, 2.0 - Date().timeIntervalSince(started)) * 1_000_000))
         let store = try SQLiteStore(path: project.databaseURL)
         #expect(try store.modelVersionList(pipelineRunID: nil, limit: 10).isEmpty)
         #expect(try store.registryEventList().isEmpty)

@@ -97,8 +97,10 @@ import MageTestSupport
         // Two pipeline runs alongside, each registering and deploying a version; one is killed partway.
         let runs = try [start(["run", root, "demo"]), start(["run", root, "demo"])]
         var killed = Set<Int32>()
+        // Alive until reaped (Foundation reaps its children at once); `Process.isRunning` can lag behind `run()`.
+        func alive(_ process: Process) -> Bool { kill(process.processIdentifier, 0) == 0 }
         func sigkill(_ process: Process) {
-            if process.isRunning, kill(process.processIdentifier, SIGKILL) == 0 { killed.insert(process.processIdentifier) }
+            if alive(process), kill(process.processIdentifier, SIGKILL) == 0 { killed.insert(process.processIdentifier) }
         }
         var moves = 0
         var killedInsideMoves = 0
@@ -120,7 +122,7 @@ import MageTestSupport
             let intoTheMove = UInt32.random(in: 0...2000, using: &random)
             var (anytimeDone, runDone, insideDone) = (false, runAt == nil, false)
             let waveStart = Date()
-            while movers.contains(where: { $0.0.isRunning }) {
+            while movers.contains(where: { alive($0.0) }) {
                 let now = Date().timeIntervalSince(waveStart)
                 if !anytimeDone, now >= anytimeAt { sigkill(anytime); anytimeDone = true }
                 if !runDone, now >= runAt! { sigkill(runs[1].0); runDone = true }
