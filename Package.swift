@@ -39,11 +39,13 @@ let package = Package(
         // hiredis, for coordination through Redis when REDIS_URL is set (the registry's announcements).
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis",
                        providers: [.apt(["libhiredis-dev"])]),
+        // Linux process control the host needs and Swift cannot call directly (prctl is variadic).
+        .systemLibrary(name: "CProcess", path: "Sources/CProcess"),
         // Swift conveniences for plugin authors, linked statically into each Swift plugin.
         .target(name: "PluginKit", dependencies: ["PluginAPI"], path: "Sources/PluginKit"),
         // Host services: plugin loading, pipelines, execution, metadata store.
         .target(name: "MageHost", dependencies: [
-            "PluginAPI", "CFFI", "CHiredis",
+            "PluginAPI", "CFFI", "CHiredis", "CProcess",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -5,10 +5,13 @@ import MageHost
 struct ExecuteBlockCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "__execute-block", shouldDisplay: false)
 
+    /// The `mage` process that started this one: the block process dies with it.
+    @Option(name: .customLong("parent-pid")) var parentPID: Int32?
+
     @Argument var invocation: String
 
     func run() throws {
-        let code = BlockWorker.main(invocationPath: invocation)
+        let code = BlockWorker.main(invocationPath: invocation, parentPID: parentPID)
         if code != 0 { throw ExitCode(code) }
     }
 }

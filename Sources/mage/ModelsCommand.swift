@@ -5,7 +5,7 @@ import MageHost
 struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models", abstract: "The model registry.",
-        subcommands: [List.self, Show.self, Promote.self, Rollback.self])
+        subcommands: [List.self, Show.self, Promote.self, Rollback.self, Deploy.self])
 
     struct ProjectArgument: ParsableArguments {
         @Argument(help: "The project folder.")
@@ -14,6 +14,18 @@ struct ModelsCommand: ParsableCommand {
         func registry() throws -> ModelRegistry {
             let project = try Project(root: URL(fileURLWithPath: self.project))
             return try ModelRegistry.configured(project: project, store: try SQLiteStore(path: project.databaseURL))
+        }
+
+        /// For the commands that only read: first finish any move a killed process left half done (a
+        /// reader that may not write the registry still reads it, with a warning).
+        func reconciledRegistry() throws -> ModelRegistry {
+            let registry = try registry()
+            do {
+                try registry.reconcile()
+            } catch {
+                FileHandle.standardError.write(Data("warning: the registry could not be reconciled: \(MageError.describe(error))\n".utf8))
+            }
+            return registry
         }
     }
 
@@ -25,7 +37,7 @@ struct ModelsCommand: ParsableCommand {
 
         func run() throws {
             do {
-                let registry = try target.registry()
+                let registry = try target.reconciledRegistry()
                 let versions = try registry.store.modelVersionList(pipelineRunID: nil, limit: 1000)
                 if json { return try printJSON(versions) }
                 let latest = try registry.latest()?.version
@@ -48,7 +60,7 @@ struct ModelsCommand: ParsableCommand {
 
         func run() throws {
             do {
-                let registry = try target.registry()
+                let registry = try target.reconciledRegistry()
                 guard try registry.store.modelVersionGet(version) != nil else {
                     throw MageError.usage("no model version '\(version)'")
                 }
@@ -85,6 +97,22 @@ struct ModelsCommand: ParsableCommand {
             do {
                 let model = try target.registry().rollback()
                 print("latest → \(model.version)")
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+
+    struct Deploy: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Mark a version deployed (deployment_status.json); latest does not move.")
+
+        @OptionGroup var target: ProjectArgument
+        @Argument(help: "The version to deploy.") var version: String
+
+        func run() throws {
+            do {
+                let model = try target.registry().deploy(version)
+                print("deployed \(model.version)")
             } catch {
                 throw fail(error)
             }

@@ -35,10 +35,12 @@ struct RunCommand: AsyncParsableCommand {
                 executorCount: project.executorCount))
             let width = pipeline.blocks.map(\.uuid.count).max() ?? 10
             let started = Date()
+            // Listening before the run starts, so a signal that comes as the first block spawns is not lost.
+            let stop = CancelOnSignals([SIGINT, SIGTERM])
             let task = Task { try await executor.run(pipeline) { ProgressPrinter.print($0, width: width) } }
-            let interrupt = CancelOnSignal(SIGINT, task: task)
+            stop.cancel(task)
             let summary = try await task.value
-            withExtendedLifetime(interrupt) {}
+            withExtendedLifetime(stop) {}
             ProgressPrinter.summary(summary, seconds: Date().timeIntervalSince(started))
             if summary.run.status != .completed { throw ExitCode.failure }
         } catch let exit as ExitCode {
@@ -116,14 +118,37 @@ enum ProgressPrinter {
     }
 }
 
-/// Turns a signal into task cancellation, so Ctrl-C cancels the run and kills its block processes.
-final class CancelOnSignal {
-    private let source: any DispatchSourceSignal
+/// Turns SIGINT (Ctrl-C) and SIGTERM (systemd, Kubernetes, CI) into cancellation of the run's task: the
+/// running blocks' process groups are killed, the blocks and the run are recorded `cancelled`, and
+/// `mage run` exits 1. A signal that comes before the task is handed over cancels it when it is.
+final class CancelOnSignals: @unchecked Sendable {
+    private var sources: [any DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var task: Task<PipelineRunSummary, Error>?
+    private var signalled = false
 
-    init(_ signal: Int32, task: Task<PipelineRunSummary, Error>) {
-        Foundation.signal(signal, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: signal)
-        source.setEventHandler { task.cancel() }
-        source.resume()
+    init(_ signals: [Int32]) {
+        for number in signals {
+            Foundation.signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler { [weak self] in self?.received() }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func cancel(_ task: Task<PipelineRunSummary, Error>) {
+        let cancelNow = lock.withLock {
+            self.task = task
+            return signalled
+        }
+        if cancelNow { task.cancel() }
+    }
+
+    private func received() {
+        lock.withLock {
+            signalled = true
+            return task
+        }?.cancel()
     }
 }

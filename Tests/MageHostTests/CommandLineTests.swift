@@ -69,7 +69,9 @@ import MageTestSupport
 }
 
 @Suite struct InterruptTests {
-    @Test func interruptCancelsTheRunAndKillsItsBlockProcesses() async throws {
+    /// Ctrl-C, and SIGTERM as systemd, Kubernetes and CI send it, the same way.
+    @Test(arguments: [SIGINT, SIGTERM])
+    func aSignalCancelsTheRunAndKillsItsBlockProcesses(_ signal: Int32) async throws {
         let plugins = try TestEnvironment.pluginDirectory(fixtures: ["faulty"])
         let project = try TestEnvironment.project(pipelines: ["p": "blocks:\n- {uuid: sleeper, type: transformer, plugin: hang_forever}\n"])
         let process = Process()
@@ -86,13 +88,14 @@ import MageTestSupport
             try await Task.sleep(for: .milliseconds(25))
         }
         try await Task.sleep(for: .milliseconds(300))
-        kill(process.processIdentifier, SIGINT)
+        kill(process.processIdentifier, signal)
         process.waitUntilExit()
+        #expect(process.terminationReason == .exit, "mage was killed by the signal instead of handling it")
         #expect(process.terminationStatus == 1)
         let store = try SQLiteStore(path: project.databaseURL)
         #expect(try store.pipelineRunGet(id: 1)?.status == .cancelled)
         #expect(try store.blockRunList(pipelineRunID: 1).first?.status == .cancelled)
         #expect(TestEnvironment.processes(commandLineContaining: invocation).isEmpty,
-                "the block's process outlived the interrupt")
+                "the block's process outlived the signal")
     }
 }

@@ -1,10 +1,18 @@
 import Foundation
 
-/// The child side of process isolation: `mage __execute-block <invocation.json>`. Loads the plugins,
-/// runs the block and writes `result.json`. A plugin crash ends this process, which the parent reports.
+/// The child side of process isolation: `mage __execute-block --parent-pid <pid> <invocation.json>`.
+/// Loads the plugins, runs the block and writes `result.json`. A plugin crash ends this process, which
+/// the parent reports; the parent's death ends it too (`ParentDeath`).
 public enum BlockWorker {
-    public static func main(invocationPath: String) -> Int32 {
+    /// Exit code of a block process whose parent died before it could bind to it.
+    public static let orphanedExitCode: Int32 = 3
+
+    public static func main(invocationPath: String, parentPID: pid_t?) -> Int32 {
         let log = BlockLog(fd: 2)
+        if let parentPID, !ParentDeath.bind(to: parentPID) {
+            log.write(.error, "the mage process \(parentPID) that started this block is gone; exiting without running it")
+            return orphanedExitCode
+        }
         let invocation: BlockInvocation
         do {
             invocation = try JSON.decode(BlockInvocation.self, from: Data(contentsOf: URL(fileURLWithPath: invocationPath)))

@@ -3,6 +3,11 @@ import Foundation
 /// Starts `mage` again as a child with `posix_spawn` (no fork of a threaded process, no Foundation
 /// `Process` polling) and waits for it on a dedicated thread, killing its process group on timeout or
 /// cancellation.
+///
+/// The child is spawned *from* that waiting thread. Linux sends a child its parent-death signal
+/// (`PR_SET_PDEATHSIG`, which the block process asks for, see `ParentDeath`) when the thread that
+/// spawned it ends, not the process; a thread of the concurrency pool may end while the child runs,
+/// the waiting thread ends only once the child is reaped.
 enum ChildProcess {
     enum Termination: Sendable, Equatable {
         case exited(Int32)
@@ -15,33 +20,38 @@ enum ChildProcess {
     /// `environment` is added to the host's own for this child alone (values that must not be written down).
     static func run(executable: String, arguments: [String], logFile: String, timeout: Double?,
                     environment: [String: String] = [:]) async -> Termination {
-        let pid: pid_t
-        switch spawn(executable: executable, arguments: arguments, logFile: logFile, environment: environment) {
-        case .success(let p): pid = p
-        case .failure(let error): return .spawnFailed(error.description)
-        }
-        let reason = KillReason()
+        let child = Child()
         let watchdog = timeout.map { seconds in
             Task {
                 try await Task.sleep(for: .seconds(seconds))
-                reason.set(.timedOut(seconds))
-                kill(-pid, SIGKILL)
+                child.kill(because: .timedOut(seconds))
             }
         }
-        let status = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+        let ended = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Result<Int32, SpawnError>, Never>) in
                 Thread.detachNewThread {
-                    var status: Int32 = 0
-                    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-                    continuation.resume(returning: status)
+                    switch spawn(executable: executable, arguments: arguments, logFile: logFile, environment: environment) {
+                    case .failure(let error):
+                        continuation.resume(returning: .failure(error))
+                    case .success(let pid):
+                        child.started(pid)
+                        var status: Int32 = 0
+                        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                        child.reaped()
+                        continuation.resume(returning: .success(status))
+                    }
                 }
             }
         } onCancel: {
-            reason.set(.cancelled)
-            kill(-pid, SIGKILL)
+            child.kill(because: .cancelled)
         }
         watchdog?.cancel()
-        if let killed = reason.value { return killed }
+        let status: Int32
+        switch ended {
+        case .failure(let error): return .spawnFailed(error.description)
+        case .success(let s): status = s
+        }
+        if let killed = child.killReason { return killed }
         let signal = status & 0x7f
         return signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal)
     }
@@ -87,14 +97,31 @@ enum ChildProcess {
     }
 }
 
-/// Why the host killed a child, set once by whichever of timeout and cancellation came first.
-private final class KillReason: @unchecked Sendable {
+/// The child's process group as timeout and cancellation see it: a kill asked for before the spawn
+/// happens at the spawn, and none is sent once the child is reaped (its pid may be reused).
+private final class Child: @unchecked Sendable {
     private let lock = NSLock()
+    private var pid: pid_t?
+    private var isReaped = false
     private var reason: ChildProcess.Termination?
 
-    func set(_ value: ChildProcess.Termination) {
-        lock.withLock { if reason == nil { reason = value } }
+    /// The first reason wins: whichever of timeout and cancellation came first.
+    func kill(because why: ChildProcess.Termination) {
+        lock.withLock {
+            guard reason == nil, !isReaped else { return }
+            reason = why
+            if let pid { Foundation.kill(-pid, SIGKILL) }
+        }
     }
 
-    var value: ChildProcess.Termination? { lock.withLock { reason } }
+    func started(_ pid: pid_t) {
+        lock.withLock {
+            self.pid = pid
+            if reason != nil { Foundation.kill(-pid, SIGKILL) }
+        }
+    }
+
+    func reaped() { lock.withLock { isReaped = true } }
+
+    var killReason: ChildProcess.Termination? { lock.withLock { reason } }
 }

@@ -193,7 +193,8 @@ public struct PipelineExecutor: Sendable {
         }
         let termination = await ChildProcess.run(
             executable: worker.path,
-            arguments: ["__execute-block", URL(fileURLWithPath: invocation.runDirectory).appendingPathComponent(BlockInvocation.fileName).path],
+            arguments: ["__execute-block", "--parent-pid", String(getpid()),
+                        URL(fileURLWithPath: invocation.runDirectory).appendingPathComponent(BlockInvocation.fileName).path],
             logFile: logFile, timeout: timeout,
             environment: secrets.isEmpty ? [:] : [Secrets.environmentVariable: ConfigValue.map(secrets).jsonText])
         let result = try? JSON.decode(BlockResult.self, from: Data(contentsOf: invocation.resultFile))

@@ -3,6 +3,8 @@ import Foundation
 /// The model registry of a project: version folders under `model_registry/`, the `latest.json` pointer
 /// the prediction service follows, and their index and history in the metadata store. Every write that
 /// others read is atomic, so a reader never sees a half-written pointer or a pointer to a partial version.
+/// Moves (register, promote, rollback, deploy) run one at a time across processes, under the lock file,
+/// and commit in the store before they publish files (`RegistryReconciliation`).
 public struct ModelRegistry: Sendable {
     public let project: Project
     public let store: any MetadataStore
@@ -22,6 +24,8 @@ public struct ModelRegistry: Sendable {
 
     public var root: URL { project.root.appendingPathComponent("model_registry") }
     public var latestFile: URL { root.appendingPathComponent("latest.json") }
+    /// Held for the whole of every move, by every process (`FileLock`).
+    public var lockFile: URL { root.appendingPathComponent(".lock") }
     public var deploymentFile: URL { project.root.appendingPathComponent("deployment/deployment_status.json") }
 
     /// `latest.json`: the version that serves.
@@ -53,88 +57,108 @@ public struct ModelRegistry: Sendable {
     public func register(lineage: LineageDocument, modelBlock: BlockLineage, artifactDirectory: URL, kind: BlockKind,
                          at date: Date = Date()) throws -> ModelVersion {
         let fm = FileManager.default
-        try fm.createDirectory(at: root, withIntermediateDirectories: true)
         let artifacts = try fm.contentsOfDirectory(atPath: artifactDirectory.path).filter { !$0.hasPrefix(".") }.sorted()
         guard !artifacts.isEmpty else {
             throw MageError.usage("model block '\(modelBlock.uuid)' left no artifact files in \(artifactDirectory.path)")
         }
         try ServabilityCheck.verify(artifactDirectory, kind: kind, block: modelBlock.uuid)
-        let staging = root.appendingPathComponent(".staging-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
-        var placed = false
-        defer { if !placed { try? fm.removeItem(at: staging) } }
-        for name in artifacts {
-            try AtomicFile.write(try Data(contentsOf: artifactDirectory.appendingPathComponent(name)),
-                                 to: staging.appendingPathComponent(name))
+        return try move {
+            let staging = root.appendingPathComponent(".staging-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+            try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+            var placed = false
+            defer { if !placed { try? fm.removeItem(at: staging) } }
+            for name in artifacts {
+                try AtomicFile.write(try Data(contentsOf: artifactDirectory.appendingPathComponent(name)),
+                                     to: staging.appendingPathComponent(name))
+            }
+            let facets = modelBlock.facets
+            let modelType = facets["model"]?.objectValue?["model_type"]?.stringValue ?? modelBlock.kind
+            let metrics = facets["metrics"]?.objectValue ?? [:]
+            let model = try store.modelVersionCreate(ModelVersion(
+                version: "", path: "model_registry", modelType: modelType, blockKind: modelBlock.kind, status: .registered, metrics: metrics, createdAt: date,
+                deployedAt: nil, pipelineRunID: lineage.pipeline.runID, block: modelBlock.uuid),
+                base: VersionID.base(prefix: "v_", at: date))
+            var lineage = lineage
+            lineage.models.append(model)
+            let documents = VersionDocuments(model: model, lineage: lineage, modelBlock: modelBlock, artifacts: artifacts)
+            try AtomicFile.write(try JSON.encode(documents.metadata), to: staging.appendingPathComponent("metadata.json"))
+            try AtomicFile.write(try JSON.encode(documents.lineageFile), to: staging.appendingPathComponent("lineage.json"))
+            let final = root.appendingPathComponent(model.version)
+            guard rename(staging.path, final.path) == 0 else {
+                throw MageError.io("cannot move the new version into \(final.path): \(errnoText())")
+            }
+            placed = true
+            try setLatest(model, action: .register, at: date)
+            return model
         }
-        let facets = modelBlock.facets
-        let modelType = facets["model"]?.objectValue?["model_type"]?.stringValue ?? modelBlock.kind
-        let metrics = facets["metrics"]?.objectValue ?? [:]
-        var model = try store.modelVersionCreate(ModelVersion(
-            version: "", path: "model_registry", modelType: modelType, blockKind: modelBlock.kind, status: .registered, metrics: metrics, createdAt: date,
-            deployedAt: nil, pipelineRunID: lineage.pipeline.runID, block: modelBlock.uuid),
-            base: VersionID.base(prefix: "v_", at: date))
-        var lineage = lineage
-        lineage.models.append(model)
-        let documents = VersionDocuments(model: model, lineage: lineage, modelBlock: modelBlock, artifacts: artifacts)
-        try AtomicFile.write(try JSON.encode(documents.metadata), to: staging.appendingPathComponent("metadata.json"))
-        try AtomicFile.write(try JSON.encode(documents.lineageFile), to: staging.appendingPathComponent("lineage.json"))
-        let final = root.appendingPathComponent(model.version)
-        guard rename(staging.path, final.path) == 0 else {
-            throw MageError.io("cannot move the new version into \(final.path): \(errnoText())")
-        }
-        placed = true
-        try setLatest(model, action: .register, at: date)
-        return model
     }
 
     public func promote(_ version: String, at date: Date = Date()) throws {
-        try setLatest(try complete(version), action: .promote, at: date)
+        try move { try setLatest(try complete(version), action: .promote, at: date) }
     }
 
     /// Points latest back at the version it pointed to before the current one.
     @discardableResult
     public func rollback(at date: Date = Date()) throws -> ModelVersion {
+        try move {
+            let stack = try Self.pointerHistory(try store.registryEventList())
+            guard stack.count >= 2 else { throw MageError.usage("nothing to roll back to: latest has no earlier version left in its history") }
+            let target = try complete(stack[stack.count - 2])
+            try setLatest(target, action: .rollback, at: date)
+            return target
+        }
+    }
+
+    /// The versions latest has named that a rollback can go back to, oldest first: the events replayed
+    /// as a stack (register and promote push, rollback pops, deploy does not count). Its top is latest.
+    static func pointerHistory(_ events: [RegistryEvent]) -> [String] {
         var stack: [String] = []
-        for event in try store.registryEventList() {
+        for event in events {
             switch event.action {
             case .register, .promote: stack.append(event.version)
             case .rollback: if !stack.isEmpty { stack.removeLast() }
             case .deploy: break
             }
         }
-        guard stack.count >= 2 else { throw MageError.usage("nothing to roll back to: latest has no earlier version left in its history") }
-        let target = try complete(stack[stack.count - 2])
-        try setLatest(target, action: .rollback, at: date)
-        return target
+        return stack
     }
 
     /// Marks a version deployed: in the store and in `deployment/deployment_status.json`.
     public func deploy(_ version: String, at date: Date = Date()) throws -> ModelVersion {
-        var model = try complete(version)
-        let previouslyDeployed = try store.modelVersionList(pipelineRunID: nil, limit: 10_000)
-            .filter { $0.status == .deployed && $0.version != version }
-        try store.modelVersionSetDeployed(version, at: date)
-        for previous in previouslyDeployed {
-            try? setStatus(in: root.appendingPathComponent(previous.version), "registered", at: nil)
+        try move {
+            _ = try complete(version)
+            try store.modelVersionSetDeployed(version, at: date)
+            try publishDeployment()
+            return try complete(version)
         }
-        model.status = .deployed
-        model.deployedAt = date
-        try setStatus(in: root.appendingPathComponent(version), "deployed", at: date)
-        try FileManager.default.createDirectory(at: deploymentFile.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try AtomicFile.write(try JSON.encode(DeploymentStatus(version: version, path: model.path, status: "deployed", deployedAt: date)),
-                             to: deploymentFile)
-        try store.registryEventAppend(RegistryEvent(action: .deploy, version: version, previous: nil, at: date))
-        return model
     }
 
-    /// Rewrites the status fields of a version's metadata.json, atomically like every registry write.
-    private func setStatus(in folder: URL, _ status: String, at date: Date?) throws {
-        let file = folder.appendingPathComponent("metadata.json")
-        var metadata = try JSON.decode([String: ConfigValue].self, from: Data(contentsOf: file))
-        metadata["status"] = .string(status)
-        if let date { metadata["deployed_at"] = .string(date.formatted(.iso8601)) }
-        try AtomicFile.write(try JSON.encode(metadata), to: file)
+    /// Finishes what a process killed in the middle of a move left (see `RegistryReconciliation`), for
+    /// commands that only read the registry; every move does it first anyway. Returns the repairs made.
+    @discardableResult
+    public func reconcile() throws -> [String] {
+        guard FileManager.default.fileExists(atPath: root.path) else { return [] }
+        return try FileLock.withExclusiveLock(lockFile) { try reconcileAndReport() }
+    }
+
+    /// Runs a move of the registry under its lock, `model_registry/.lock`, after reconciling: moves of
+    /// every process on the project happen one at a time, each on a registry that agrees with the store.
+    private func move<T>(_ body: () throws -> T) throws -> T {
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        return try FileLock.withExclusiveLock(lockFile) {
+            try reconcileAndReport()
+            return try body()
+        }
+    }
+
+    /// Under the lock: reconciles, and says on standard error what it repaired (a block's block.log).
+    @discardableResult
+    private func reconcileAndReport() throws -> [String] {
+        let repairs = try reconcileUnderLock()
+        for repair in repairs {
+            FileHandle.standardError.write(Data("note: registry reconciled: \(repair)\n".utf8))
+        }
+        return repairs
     }
 
     /// A version whose folder is whole: folders appear by one rename once every file is written.
@@ -151,18 +175,13 @@ public struct ModelRegistry: Sendable {
         return located
     }
 
+    /// The event first, then the file: the event is the move's commit point, and `latest.json` says
+    /// what the events say (from now, or from the next move if this process dies first).
     private func setLatest(_ model: ModelVersion, action: RegistryEvent.Action, at date: Date) throws {
-        let previous = try? latest()?.version
-        let pointer = Pointer(version: model.version, path: model.path, updatedAt: date)
-        try AtomicFile.write(try JSON.encode(pointer), to: latestFile)
-        try store.registryEventAppend(RegistryEvent(action: action, version: model.version, previous: previous, at: date))
-        RegistryMoves.post(registry: root)
-        do {
-            try announcer?.announce(pointer)
-        } catch {
-            // The pointer has moved; services on this machine see it through inotify, others at their next resync.
-            FileHandle.standardError.write(Data("warning: \(model.version) is latest, but announcing it failed: \(error)\n".utf8))
-        }
+        let previous = Self.pointerHistory(try store.registryEventList()).last
+        let event = RegistryEvent(action: action, version: model.version, previous: previous, at: date)
+        try store.registryEventAppend(event)
+        try publishPointer(event)
     }
 
     struct DeploymentStatus: Codable {

@@ -39,7 +39,8 @@ public protocol MetadataStore: Sendable {
     func modelVersionGet(_ version: String) throws -> ModelVersion?
     /// Newest first; only those of one run when `pipelineRunID` is set.
     func modelVersionList(pipelineRunID: Int64?, limit: Int) throws -> [ModelVersion]
-    /// Marks one version deployed; any other deployed version goes back to registered.
+    /// Marks one version deployed, puts any other deployed version back to registered and appends the
+    /// `deploy` event, in one transaction: the deployment is recorded whole or not at all.
     func modelVersionSetDeployed(_ version: String, at: Date) throws
 
     /// The history of the registry's latest pointer, oldest first.

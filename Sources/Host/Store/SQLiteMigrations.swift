@@ -1,11 +1,29 @@
 import GRDB
 
-/// Versioned schema changes, applied in order and recorded in the database. Append; never edit one
-/// that has shipped.
+/// Versioned schema changes, applied in order and recorded in the database, in GRDB's
+/// `grdb_migrations` table (so databases migrated by GRDB's `DatabaseMigrator` carry on). Append;
+/// never edit one that has shipped.
 enum SQLiteMigrations {
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: runs, block runs, plugin records") { db in
+    /// Applies the missing migrations in one `BEGIN IMMEDIATE` transaction: it takes the write lock
+    /// before reading which migrations are applied, so of several processes opening a new database
+    /// the first applies them all and the others, once they have the lock, find nothing left to do.
+    static func migrate(_ pool: DatabasePool) throws {
+        try pool.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                let applied = try String.fetchSet(db, sql: "SELECT identifier FROM grdb_migrations")
+                for (identifier, apply) in migrations where !applied.contains(identifier) {
+                    try apply(db)
+                    try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [identifier])
+                }
+                return .commit
+            }
+        }
+    }
+
+    static var migrations: [(identifier: String, apply: (Database) throws -> Void)] {
+        var list = Migrations()
+        list.append("v1: runs, block runs, plugin records") { db in
             try db.execute(sql: """
                 CREATE TABLE pipeline_runs (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -41,7 +59,7 @@ enum SQLiteMigrations {
                 );
                 """)
         }
-        migrator.registerMigration("v2: code lineage, dataset and model versions, registry events") { db in
+        list.append("v2: code lineage, dataset and model versions, registry events") { db in
             try db.execute(sql: """
                 ALTER TABLE pipeline_runs ADD COLUMN code TEXT;
                 CREATE TABLE dataset_versions (
@@ -68,7 +86,7 @@ enum SQLiteMigrations {
                 );
                 """)
         }
-        migrator.registerMigration("v3: predictions") { db in
+        list.append("v3: predictions") { db in
             try db.execute(sql: """
                 CREATE TABLE predictions (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -84,6 +102,15 @@ enum SQLiteMigrations {
                 CREATE INDEX predictions_by_version ON predictions (model_version, source, id);
                 """)
         }
-        return migrator
+        return list.migrations
+    }
+
+    /// The migrations in the order appended.
+    private struct Migrations {
+        var migrations: [(identifier: String, apply: (Database) throws -> Void)] = []
+
+        mutating func append(_ identifier: String, _ apply: @escaping (Database) throws -> Void) {
+            migrations.append((identifier, apply))
+        }
     }
 }

@@ -6,12 +6,25 @@ import GRDB
 public final class SQLiteStore: MetadataStore {
     private let pool: DatabasePool
 
+    /// Any number of processes may open one database at once. Opening is done under an exclusive lock
+    /// on `<database>.lock`: switching a new file to WAL and GRDB's first write on opening need locks
+    /// that SQLite refuses at once (SQLITE_BUSY) rather than waiting for with the busy timeout. The
+    /// busy timeout is part of the configuration, so it holds from the connection's first statement;
+    /// migrations run in one `BEGIN IMMEDIATE` transaction (`SQLiteMigrations.migrate`).
     public init(path: URL) throws {
         try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        pool = try DatabasePool(path: path.path, configuration: configuration)
-        try SQLiteMigrations.migrator.migrate(pool)
+        pool = try FileLock.withExclusiveLock(Self.openLock(path)) {
+            let pool = try DatabasePool(path: path.path, configuration: configuration)
+            try SQLiteMigrations.migrate(pool)
+            return pool
+        }
+    }
+
+    /// The lock file beside the database that serializes opening it.
+    public static func openLock(_ database: URL) -> URL {
+        database.deletingLastPathComponent().appendingPathComponent(database.lastPathComponent + ".lock")
     }
 
     public func pipelineRunCreate(_ params: PipelineRunCreateParams) throws -> PipelineRun {
@@ -223,15 +236,19 @@ public final class SQLiteStore: MetadataStore {
             model.deployedAt = at
             try db.execute(sql: "UPDATE model_versions SET document = ? WHERE version = ?",
                            arguments: [String(decoding: try JSON.encode(model, pretty: false), as: UTF8.self), version])
+            try Self.insert(RegistryEvent(action: .deploy, version: version, previous: nil, at: at), db)
         }
     }
 
     public func registryEventAppend(_ event: RegistryEvent) throws {
-        try pool.write { db in
-            try db.execute(sql: "INSERT INTO registry_events (action, version, previous, at) VALUES (?, ?, ?, ?)",
-                           arguments: [event.action.rawValue, event.version, event.previous, event.at])
-        }
+        try pool.write { db in try Self.insert(event, db) }
     }
+
+    private static func insert(_ event: RegistryEvent, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO registry_events (action, version, previous, at) VALUES (?, ?, ?, ?)",
+                       arguments: [event.action.rawValue, event.version, event.previous, event.at])
+    }
+
 
     public func registryEventList() throws -> [RegistryEvent] {
         try pool.read { db in

@@ -1,9 +1,11 @@
-/* c_registry — exporters over the ABI 1.1 run services: register the upstream model, deploy it, and
- * write the run's lineage document to a file. */
+/* c_registry — exporters over the ABI 1.1 run services: register the upstream model (at once, or after
+ * sleeping `seconds`), deploy it, and write the run's lineage document to a file. */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include "mage_plugin.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static const mage_host_api *host;
 
@@ -19,6 +21,14 @@ static int32_t register_run(mage_context *ctx, const mage_table *inputs, size_t 
     snprintf(line, sizeof line, "registered %s", version);
     host->log(ctx, MAGE_LOG_INFO, line);
     return MAGE_OK;
+}
+
+static int32_t slow_register_run(mage_context *ctx, const mage_table *inputs, size_t n, mage_table *output) {
+    double seconds = 1.0;
+    host->config_double(ctx, "seconds", &seconds);
+    struct timespec wait = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
+    while (nanosleep(&wait, &wait) != 0) {}
+    return register_run(ctx, inputs, n, output);
 }
 
 static int32_t deploy_run(mage_context *ctx, const mage_table *inputs, size_t n, mage_table *output) {
@@ -43,11 +53,17 @@ static int32_t lineage_run(mage_context *ctx, const mage_table *inputs, size_t n
     return MAGE_OK;
 }
 
+static const mage_config_key slow_keys[] = {{"seconds", MAGE_CONFIG_DOUBLE, 0, "how long to sleep first"}};
 static const mage_config_key lineage_keys[] = {{"path", MAGE_CONFIG_STRING, 1, "where to write the document"}};
 
 static const mage_block_kind register_kind = {
     .struct_size = sizeof(mage_block_kind), .name = "c_register", .block_type = MAGE_BLOCK_DATA_EXPORTER,
     .description = "registers the upstream model", .run = register_run,
+};
+static const mage_block_kind slow_register_kind = {
+    .struct_size = sizeof(mage_block_kind), .name = "c_slow_register", .block_type = MAGE_BLOCK_DATA_EXPORTER,
+    .description = "sleeps, then registers the upstream model", .config_keys = slow_keys, .n_config_keys = 1,
+    .run = slow_register_run,
 };
 static const mage_block_kind deploy_kind = {
     .struct_size = sizeof(mage_block_kind), .name = "c_deploy", .block_type = MAGE_BLOCK_DATA_EXPORTER,
@@ -59,7 +75,7 @@ static const mage_block_kind lineage_kind = {
     .run = lineage_run,
 };
 
-static const mage_block_kind *const kinds[] = {&register_kind, &deploy_kind, &lineage_kind};
+static const mage_block_kind *const kinds[] = {&register_kind, &slow_register_kind, &deploy_kind, &lineage_kind};
 
 static const mage_plugin_descriptor descriptor = {
     .struct_size = sizeof(mage_plugin_descriptor),
@@ -68,7 +84,7 @@ static const mage_plugin_descriptor descriptor = {
     .name = "c-registry",
     .version = "1.0.0",
     .block_kinds = kinds,
-    .n_block_kinds = 3,
+    .n_block_kinds = sizeof kinds / sizeof kinds[0],
 };
 
 MAGE_EXPORT const mage_plugin_descriptor *mage_plugin_entry(const mage_host_api *h) {
