@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
     ],
     targets: [
         // The C ABI: one header, the contract between the host and every plugin.
@@ -48,9 +50,15 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "Sources/Host"),
-        // What every HTTP service shares: the error shape and JSON answers.
+        // What every HTTP service shares: the error shape and JSON answers, bearer tokens, request ids,
+        // and the connection guard against slow and early-answered clients.
         .target(name: "MageHTTP", dependencies: [
             "MageHost", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ], path: "Sources/HTTP"),
         // The prediction service (HTTP), kept out of the core library so MageHost stays server-free.
         .target(name: "MageServing", dependencies: [
@@ -59,6 +67,8 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ], path: "Sources/Serving"),
         // The web server of a project (port 6789): Mage's REST API over the store, and the UI.
         .target(name: "MageWeb", dependencies: [
@@ -68,7 +78,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Web"),
         .executableTarget(name: "mage", dependencies: [
-            "MageHost", "MageServing", "MageWeb", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "MageHost", "MageHTTP", "MageServing", "MageWeb", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/mage"),
         .executableTarget(name: "mage-bench", dependencies: ["MageHost", "PluginAPI"],
@@ -82,7 +92,7 @@ let package = Package(
         .testTarget(name: "MageWebTests", dependencies: ["MageWeb", "MageHost", "MageTestSupport",
                                                        .product(name: "HummingbirdTesting", package: "hummingbird")],
                     path: "Tests/MageWebTests"),
-        .testTarget(name: "MageServingTests", dependencies: ["MageServing", "MageHost", "MageTestSupport"],
+        .testTarget(name: "MageServingTests", dependencies: ["MageServing", "MageHTTP", "MageHost", "MageTestSupport"],
                     path: "Tests/MageServingTests"),
         // The exporters' renderers, unit-tested without the host (the plugin module linked directly).
         .testTarget(name: "MageExportersTests", dependencies: ["MageExporters", "MageTestSupport"], path: "Tests/MageExportersTests",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import MageHTTP
 import MageHost
 import MageServing
 
@@ -17,9 +18,21 @@ struct StartCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-file-watch"),
           help: "Do not follow the registry with inotify (a registry on a shared filesystem); needs REDIS_URL, else every request reads latest.json.")
     var noFileWatch = false
+    @Option(help: "When an answer is sent relative to its audit row: durable (after the row is committed) or batched (before; a crash can lose the last rows).")
+    var audit: String = AuditMode.batched.rawValue
+    @Option(name: .customLong("header-timeout"), help: "Seconds a client may take to send a request's head.")
+    var headerTimeout: Double = 10
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may wait for its next request.")
+    var idleTimeout: Double = 60
 
     func run() async throws {
         guard role == "prediction" else { throw fail(MageError.usage("unknown role '\(role)': only 'prediction' is built")) }
+        guard let auditMode = AuditMode(rawValue: audit) else {
+            throw fail(MageError.usage("--audit must be durable or batched, got '\(audit)'"))
+        }
+        guard headerTimeout > 0, idleTimeout > 0 else {
+            throw fail(MageError.usage("--header-timeout and --idle-timeout must be positive"))
+        }
         guard maxBatchRows >= 1 else { throw fail(MageError.usage("--max-batch-rows must be at least 1, got \(maxBatchRows)")) }
         LoggingSystem.bootstrap(ServiceLogHandler.init)
         do {
@@ -27,8 +40,10 @@ struct StartCommand: AsyncParsableCommand {
             var logger = Logger(label: "mage.prediction")
             logger.logLevel = .info
             let service = try PredictionService(project: project, configuration: ServingConfiguration(
-                host: host, port: port, maxBatchRows: maxBatchRows, auditEnabled: !noAudit,
-                fileWatch: !noFileWatch, redis: try RedisURL.fromEnvironment()))
+                host: host, port: port, maxBatchRows: maxBatchRows, auditEnabled: !noAudit, auditMode: auditMode,
+                fileWatch: !noFileWatch, redis: try RedisURL.fromEnvironment(), access: try APIAccess.fromEnvironment(),
+                connections: ConnectionLimits(headerTimeout: .milliseconds(Int64(headerTimeout * 1000)),
+                                              idleTimeout: .milliseconds(Int64(idleTimeout * 1000)))), logger: logger)
             try await service.run { port in
                 FileHandle.standardOutput.write(Data("prediction service of \(project.root.lastPathComponent) on http://\(host):\(port) (pid \(getpid()))\n".utf8))
             }

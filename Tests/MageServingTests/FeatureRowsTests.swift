@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MageHTTP
 @testable import MageServing
 import Testing
 
