@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
     ],
     targets: [
         // The C ABI: one header, the contract between the host and every plugin.
@@ -50,9 +52,15 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "Sources/Host"),
-        // What every HTTP service shares: the error shape and JSON answers.
+        // What every HTTP service shares: the error shape and JSON answers, bearer tokens, request ids,
+        // and the connection guard against slow and early-answered clients.
         .target(name: "MageHTTP", dependencies: [
             "MageHost", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ], path: "Sources/HTTP"),
         // The prediction service (HTTP), kept out of the core library so MageHost stays server-free.
         .target(name: "MageServing", dependencies: [
@@ -61,6 +69,8 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ], path: "Sources/Serving"),
         // The web server of a project (port 6789): Mage's REST API over the store, and the UI.
         .target(name: "MageWeb", dependencies: [
@@ -70,7 +80,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Web"),
         .executableTarget(name: "mage", dependencies: [
-            "MageHost", "MageServing", "MageWeb", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "MageHost", "MageHTTP", "MageServing", "MageWeb", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/mage"),
         .executableTarget(name: "mage-bench", dependencies: ["MageHost", "PluginAPI"],
@@ -81,7 +91,7 @@ let package = Package(
         .target(name: "MageTestSupport", path: "Tests/MageTestSupport"),
         .testTarget(name: "MageHostTests", dependencies: ["MageHost", "PluginAPI", "MageTestSupport"], path: "Tests/MageHostTests",
                     exclude: ["Fixtures"]),
-        .testTarget(name: "MageWebTests", dependencies: ["MageWeb", "MageHost", "MageTestSupport",
+        .testTarget(name: "MageWebTests", dependencies: ["MageWeb", "MageHTTP", "MageHost", "MageTestSupport",
                                                        .product(name: "HummingbirdTesting", package: "hummingbird")],
                     path: "Tests/MageWebTests"),
         .testTarget(name: "MageServingTests", dependencies: ["MageServing", "MageHTTP", "MageHost", "MageTestSupport"],

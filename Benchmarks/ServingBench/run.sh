@@ -33,10 +33,17 @@ mkdir -p "$work/project"
 cp -r "$here/../../mlops_demo/metadata.yaml" "$here/../../mlops_demo/pipelines" "$work/project/"
 "$bin/mage" run "$work/project" demo_mlops >/dev/null
 
+# The service in each audit mode, on the same store: batched answers before its audit row is
+# committed, durable after (group commit).
+start_service() { # mode port
+    "$bin/mage" start "$work/project" --role prediction --port "$2" --audit "$1" >"$work/service-$1.log" 2>&1 &
+    pids+=($!)
+    wait_for "http://127.0.0.1:$2/ping"
+}
 port=$(free_port)
-"$bin/mage" start "$work/project" --role prediction --port "$port" >"$work/service.log" 2>&1 &
-pids+=($!)
-wait_for "http://127.0.0.1:$port/ping"
+start_service batched "$port"
+durable_port=$(free_port)
+start_service durable "$durable_port"
 
 reference_port=$(free_port)
 data=$(ls "$work"/project/.mage_data/pipelines/demo_mlops/runs/*/make_dataset/output.csv | head -1)
@@ -48,7 +55,8 @@ wait_for "http://127.0.0.1:$reference_port/ping"
 echo "Serving benchmark (wrk, $duration per row, keep-alive, loopback)"
 for c in 16 64; do
     measure "swiftmage GET /ping" "$c" "http://127.0.0.1:$port/ping" GET
-    measure "swiftmage POST /predict" "$c" "http://127.0.0.1:$port/predict" POST
+    measure "swiftmage POST /predict (batched)" "$c" "http://127.0.0.1:$port/predict" POST
+    measure "swiftmage POST /predict (durable)" "$c" "http://127.0.0.1:$durable_port/predict" POST
     measure "flask+sklearn POST /predict (seed)" "$c" "http://127.0.0.1:$reference_port/predict" POST
 done
 # Closed-loop wrk keeps every connection busy, so at saturation latency is mostly queueing (Little's law:
@@ -56,4 +64,5 @@ done
 # (about 5,000 requests/s offered) show the service's own latency.
 echo "Paced: 64 connections, one request per 12.8 ms each (about 5,000 req/s offered)"
 measure "swiftmage GET /ping (paced)" 64 "http://127.0.0.1:$port/ping" GET 12.8
-measure "swiftmage POST /predict (paced)" 64 "http://127.0.0.1:$port/predict" POST 12.8
+measure "swiftmage POST /predict (batched, paced)" 64 "http://127.0.0.1:$port/predict" POST 12.8
+measure "swiftmage POST /predict (durable, paced)" 64 "http://127.0.0.1:$durable_port/predict" POST 12.8

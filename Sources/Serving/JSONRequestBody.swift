@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import MageHTTP
+import NIOCore
+import NIOHTTP1
 
 /// Reads a JSON body under the service's limits: content type `application/json` (else 415), at most
 /// `limit` bytes (else 413), not empty and well-formed (else 400).
@@ -20,8 +22,12 @@ enum JSONRequestBody {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: limit)
-        } catch {
+        } catch is NIOTooManyBytesError {
             throw .tooLarge("the body is over the limit of \(limit) bytes")
+        } catch let error as HTTPParserError {
+            throw .badRequest("the body is not valid HTTP (\(error)): the connection is closed")
+        } catch {
+            throw .badRequest("cannot read the body: \(error)")
         }
         guard buffer.readableBytes > 0 else { throw .badRequest("the body is empty: send a JSON object") }
         return buffer

@@ -28,13 +28,14 @@ struct MLflowRoutes {
             let schema = served.schema
             let records = try Self.records(body, columns: schema.featureNames, maxRows: service.configuration.maxBatchRows)
             let rows = try PredictionRequest.rows(records, schema: schema, isBatch: true)
+            let predictions: Predictions
             do {
-                let predictions = try Predictions.run(rows, on: served)
-                service.audit?.record(predictions, of: rows, requestID: requestID, answer: nil, startedAt: start)
-                return JSONResponse.make(Answer(predictions: (0..<predictions.rowCount).map(predictions.label(row:))), headers: headers)
+                predictions = try Predictions.run(rows, on: served)
             } catch {
                 throw APIError(status: 500, message: "the model failed to predict: \(error)")
             }
+            try await service.audit?.record(predictions, of: rows, requestID: requestID, answer: nil, startedAt: start)
+            return JSONResponse.make(Answer(predictions: (0..<predictions.rowCount).map(predictions.label(row:))), headers: headers)
         } catch {
             return JSONResponse.make(status: error.status, error, headers: headers)
         }

@@ -8,10 +8,12 @@ import Synchronization
 /// Keeps the slot on the version `latest.json` names, whatever moved it (training, promote, rollback, a
 /// hand edit, in this process or another, on this host or another). It learns of a move from the
 /// inotify watch of the registry (this host) and from announcements on Redis (`REDIS_URL`, any host).
-/// In the steady state a request costs one `poll` on the inotify descriptor and one atomic load; when a
-/// move is pending the request (or the watcher's or listener's thread, whichever comes first) reads the
-/// pointer, loads the new version beside the old one and swaps it in. A version that fails to load is
-/// refused: the old one keeps serving and the failure shows in `/health` and the log.
+/// In the steady state a request costs one `poll` on the inotify descriptor and one atomic load. A
+/// request that finds a move pending hands the reload to the follower's own queue and is answered by
+/// the model serving now: the new version is loaded beside the old one, off every request's path, and
+/// swapped in when it is ready. Only while no model serves at all does a request wait for the load.
+/// A version that fails to load is refused: the old one keeps serving and the failure shows in
+/// `/health` and the log.
 public final class ModelFollower: Service, @unchecked Sendable {
     public let slot = ModelSlot()
     let registryRoot: URL
@@ -22,8 +24,10 @@ public final class ModelFollower: Service, @unchecked Sendable {
     /// Whether something other than the file watch tells of moves (Redis announcements).
     private let announced: Bool
     private let reloadLock = NSLock()
-    /// True while a reload that drained events has not swapped yet: a request arriving then waits for it.
-    private let reloading = Atomic(false)
+    /// Reloads asked for by requests run here, one at a time.
+    private let loadQueue = DispatchQueue(label: "mage.model-load")
+    /// A reload is queued on `loadQueue` and has not started yet.
+    private let reloadQueued = Atomic(false)
     /// An announcement (Redis, or a move made in this process) arrived and has not been acted on yet.
     private let announcementPending = Atomic(false)
     private var inProcessMoves: RegistryMoves.Observation?
@@ -52,15 +56,24 @@ public final class ModelFollower: Service, @unchecked Sendable {
 
     /// The model that answers a request arriving now.
     public func current() -> ServedModel? {
-        guard watcher != nil || announced else {
-            refresh(force: false, reason: "request")
+        let mayHaveMoved = (watcher == nil && !announced) || watcher?.hasPendingEvents == true
+            || announcementPending.load(ordering: .acquiring)
+        guard let model = slot.model else {
+            // Nothing to answer with: wait for the load (or the one in progress).
+            if mayHaveMoved || reloadQueued.load(ordering: .acquiring) { catchUp() }
             return slot.model
         }
-        if watcher?.hasPendingEvents == true || announcementPending.load(ordering: .acquiring)
-            || reloading.load(ordering: .acquiring) {
-            catchUp()
+        if mayHaveMoved { catchUpInBackground() }
+        return model
+    }
+
+    /// Queues one catch-up on the follower's queue unless one is queued already.
+    private func catchUpInBackground() {
+        guard reloadQueued.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        loadQueue.async {
+            self.reloadQueued.store(false, ordering: .releasing)
+            self.catchUp()
         }
-        return slot.model
     }
 
     /// Called by the announcement listener: the pointer has moved somewhere. Requests arriving from now
@@ -73,10 +86,10 @@ public final class ModelFollower: Service, @unchecked Sendable {
     /// Drains the watch and reloads when the pointer may have moved.
     func catchUp() {
         reloadLock.lock()
-        reloading.store(true, ordering: .releasing)
-        defer {
-            reloading.store(false, ordering: .releasing)
-            reloadLock.unlock()
+        defer { reloadLock.unlock() }
+        guard watcher != nil || announced else {
+            refreshLocked(force: false, reason: "latest.json read")
+            return
         }
         let announcement = announcementPending.exchange(false, ordering: .acquiringAndReleasing)
         let watched = watcher?.drain() ?? false
@@ -97,11 +110,7 @@ public final class ModelFollower: Service, @unchecked Sendable {
     @discardableResult
     public func refresh(force: Bool, reason: String) -> Outcome {
         reloadLock.lock()
-        reloading.store(true, ordering: .releasing)
-        defer {
-            reloading.store(false, ordering: .releasing)
-            reloadLock.unlock()
-        }
+        defer { reloadLock.unlock() }
         _ = watcher?.drain()
         return refreshLocked(force: force, reason: reason)
     }
@@ -127,10 +136,9 @@ public final class ModelFollower: Service, @unchecked Sendable {
             logger.info("serving model \(pointer.version) (\(reason))")
             return .loaded(model)
         } catch {
-            let message = "cannot load \(pointer.version): \(error)"
-            logger.error("reload refused, \(slot.model.map { "still serving \($0.version)" } ?? "no model serving"): \(message)")
-            slot.recordFailure(version: pointer.version, error: message)
-            return .failed(version: pointer.version, error: message)
+            logger.error("reload refused, \(slot.model.map { "still serving \($0.version)" } ?? "no model serving"): cannot load \(pointer.version): \(error)")
+            slot.recordFailure(version: pointer.version, error: "\(error)")
+            return .failed(version: pointer.version, error: "\(error)")
         }
     }
 
@@ -142,7 +150,9 @@ public final class ModelFollower: Service, @unchecked Sendable {
             let ready = await withCheckedContinuation { continuation in
                 queue.async { continuation.resume(returning: watcher.wait(milliseconds: 200)) }
             }
-            if ready { catchUp() }
+            // The load runs on the follower's queue, never on a thread of the concurrency pool that
+            // request handlers share.
+            if ready { catchUpInBackground() }
         }
     }
 

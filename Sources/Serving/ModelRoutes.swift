@@ -22,12 +22,26 @@ struct ModelRoutes {
         var message: String?
         var reloadError: ModelSlot.ReloadFailure?
         var follows: Follows
+        var audit: AuditStatus?
 
         enum CodingKeys: String, CodingKey {
-            case status, version, message, follows
+            case status, version, message, follows, audit
             case lastReload = "last_reload"
             case reloadError = "reload_error"
         }
+    }
+
+    /// The audit log's queue.
+    struct AuditStatus: Encodable {
+        var mode: String
+        var pending: Int
+        var limit: Int
+        var full: Bool
+        var dropped: Int
+    }
+
+    var auditStatus: AuditStatus? {
+        service.audit.map { AuditStatus(mode: $0.mode.rawValue, pending: $0.pending, limit: $0.limit, full: $0.isFull, dropped: $0.dropped) }
     }
 
     /// How the service learns that `latest.json` moved.
@@ -57,18 +71,26 @@ struct ModelRoutes {
         let status = service.follower.slot.status
         guard let served else {
             return JSONResponse.make(status: 503, Health(status: "unhealthy", version: nil, lastReload: nil,
-                                                         message: service.noModel.message, reloadError: status.lastFailure, follows: follows))
+                                                         message: service.noModel.message, reloadError: status.lastFailure, follows: follows,
+                                                         audit: auditStatus))
         }
         let follows = self.follows
         var problems: [String] = []
-        if let failure = status.lastFailure { problems.append("the last reload failed: \(failure.error)") }
+        if let failure = status.lastFailure {
+            problems.append("the last reload failed: " + (failure.version.map { "cannot load \($0): " } ?? "") + failure.error)
+        }
+        if let audit = service.audit, audit.isFull {
+            problems.append("the audit queue is full (\(audit.limit) rows waiting for the store): " +
+                (audit.mode == .durable ? "predictions are refused until the store catches up"
+                                        : "new audit rows are dropped (\(audit.dropped) so far) until the store catches up"))
+        }
         if follows.redisSubscribed == false {
             problems.append("not subscribed to registry announcements on \(follows.redis ?? "Redis") (\(follows.redisError ?? "connecting")); moves of latest.json made elsewhere are not seen until it reconnects")
         }
         return JSONResponse.make(Health(status: problems.isEmpty ? "healthy" : "degraded", version: served.version,
                                         lastReload: status.lastReload,
                                         message: problems.isEmpty ? nil : "serving \(served.version); " + problems.joined(separator: "; "),
-                                        reloadError: status.lastFailure, follows: follows))
+                                        reloadError: status.lastFailure, follows: follows, audit: auditStatus))
     }
 
     struct Reloaded: Encodable {
@@ -94,7 +116,7 @@ struct ModelRoutes {
         case .failed(let version, let error):
             return JSONResponse.make(status: 500, Reloaded(
                 status: "error", version: service.follower.slot.model?.version,
-                message: "\(error)" + (version.map { "; \($0) refused" } ?? "") +
+                message: (version.map { "cannot load \($0): \(error); \($0) refused" } ?? error) +
                     (service.follower.slot.model.map { "; still serving \($0.version)" } ?? ""), reloadTime: Date()))
         }
     }

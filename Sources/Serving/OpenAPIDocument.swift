@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 
 /// The OpenAPI 3.1 document of the prediction service, served at `GET /openapi.json`: the contract a
 /// client (or schemathesis, in `make test`) can hold the service to. The request schemas carry the served
@@ -49,16 +50,25 @@ enum OpenAPIDocument {
     ]
 
     /// The document for the model that serves now (`nil`: none does, and bodies are described loosely).
-    static func json(model: ModelSignature?, maxBatchRows: Int) -> JSONValue {
+    /// `needsToken` says which operations need `Authorization: Bearer` (`BearerTokenMiddleware`): they
+    /// carry a `security` requirement and document 401.
+    static func json(model: ModelSignature?, maxBatchRows: Int,
+                     needsToken: (HTTPRequest.Method, String) -> Bool = { _, _ in false }) -> JSONValue {
         let schemas = RequestSchemas(features: model?.featureNames, maxRows: maxBatchRows)
         var paths: [String: [String: JSONValue]] = [:]
+        var anySecured = false
         for op in operations {
+            var responses = op.responses
+            let secured = HTTPRequest.Method(op.method).map { needsToken($0, op.path) } ?? false
+            if secured { responses[401] = "no bearer token, or not MAGE_API_TOKEN" }
+            anySecured = anySecured || secured
             var operation: [String: JSONValue] = [
                 "summary": .string(op.summary),
-                "responses": .object(Dictionary(uniqueKeysWithValues: op.responses.map { status, description in
+                "responses": .object(Dictionary(uniqueKeysWithValues: responses.map { status, description in
                     (String(status), response(op, status: status, description: description))
                 })),
             ]
+            if secured { operation["security"] = [["bearer": []]] }
             if let body = op.body {
                 operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": schemas.schema(of: body)]]]
             }
@@ -77,12 +87,13 @@ enum OpenAPIDocument {
                      "description": .string(model.map { "Request schemas of the served model's \($0.features.count) features." }
                                             ?? "No model serves yet: request bodies are described loosely.")],
             "paths": .object(paths.mapValues { .object($0) }),
-            "components": ["schemas": ["Error": errorSchema]],
+            "components": .object(["schemas": ["Error": errorSchema]].merging(
+                anySecured ? ["securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]]] : [:]) { first, _ in first }),
         ]
     }
 
     static func response(_ op: Operation, status: Int, description: String) -> JSONValue {
-        if op.path == "/metrics" {
+        if op.path == "/metrics" && status < 400 {
             return ["description": .string(description), "content": ["text/plain": ["schema": ["type": "string"]]]]
         }
         // MLflow's /ping answers a bare newline.

@@ -32,14 +32,10 @@ struct PredictionRoutes {
             }
             var json = JSONWriter(capacity: 224 * rows.rowCount + 2)
             predictions.writeJSON(to: &json, batch: rows.isBatch)
-            service.audit?.record(predictions, of: rows, requestID: requestID, answer: json.bytes, startedAt: start)
+            try await service.audit?.record(predictions, of: rows, requestID: requestID, answer: json.bytes, startedAt: start)
             return JSONResponse.make(json: json.bytes, headers: headers)
         } catch {
             return JSONResponse.make(status: error.status, error, headers: headers)
         }
     }
-}
-
-extension HTTPField.Name {
-    static let requestID = HTTPField.Name("X-Request-Id")!
 }

@@ -34,25 +34,44 @@ public final class PredictionService: Sendable {
             RegistryAnnouncementListener(redis: $0, channel: RegistryAnnouncer.channel(project: project), follower: follower,
                                          resyncInterval: configuration.resyncInterval, logger: logger)
         }
-        audit = configuration.auditEnabled ? AuditLog(store: store, interval: configuration.auditFlushInterval, logger: logger) : nil
+        audit = configuration.auditEnabled ? AuditLog(store: store, mode: configuration.auditMode, interval: configuration.auditFlushInterval,
+                                                         limit: configuration.auditQueueLimit, logger: logger) : nil
     }
 
+    /// What load balancers and orchestrators probe: never behind the token.
+    static let probePaths: Set = ["/health", "/ping"]
+    /// POSTs that only read the model: behind the token only with `MAGE_API_AUTH=all`.
+    static let readingPosts: Set = ["/predict", "/invocations"]
+
+    /// Why nothing serves: the deployed model could not be loaded (and why), or none is deployed yet.
     var noModel: APIError {
-        .unavailable("no model is deployed yet: run the pipeline that trains and registers one first, e.g. mage run \(project.root.path) <pipeline>")
+        if let failure = follower.slot.status.lastFailure {
+            let model = failure.version.map { "the deployed model \($0)" } ?? "the deployed model"
+            return .unavailable("\(model) could not be loaded: \(failure.error)")
+        }
+        return .unavailable("no model is deployed yet: run the pipeline that trains and registers one first, e.g. mage run \(project.root.path) <pipeline>")
+    }
+
+    var tokenCheck: BearerTokenMiddleware<BasicRequestContext> {
+        BearerTokenMiddleware(access: configuration.access, openPaths: Self.probePaths, readingPosts: Self.readingPosts)
     }
 
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+        router.add(middleware: tokenCheck)
         PredictionRoutes(service: self).add(to: router)
         ModelRoutes(service: self).add(to: router)
         MLflowRoutes(service: self).add(to: router)
         router.get("/metrics") { _, _ in
-            JSONResponse.text(self.metrics.render(slot: self.follower.slot.status, auditPending: self.audit?.pending),
+            JSONResponse.text(self.metrics.render(slot: self.follower.slot.status, audit: self.audit.map {
+                .init(pending: $0.pending, limit: $0.limit, dropped: $0.dropped)
+            }),
                               contentType: "text/plain; version=0.0.4")
         }
         router.get("/openapi.json") { _, _ in
-            JSONResponse.make(OpenAPIDocument.json(model: self.follower.current()?.signature, maxBatchRows: self.configuration.maxBatchRows))
+            JSONResponse.make(OpenAPIDocument.json(model: self.follower.current()?.signature, maxBatchRows: self.configuration.maxBatchRows,
+                                                   needsToken: self.tokenCheck.needsToken))
         }
         return router
     }
@@ -63,7 +82,9 @@ public final class PredictionService: Sendable {
         var services: [any Service] = [follower]
         if let announcements { services.append(announcements) }
         if let audit { services.append(audit) }
+        if let warning = configuration.access.warning(listeningOn: configuration.host) { logger.warning("\(warning)") }
         return Application(router: CheckedRouter(router()),
+                           server: .guardedHTTP1(configuration.connections),
                            configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                                                 serverName: "swiftmage-prediction"),
                            services: services,

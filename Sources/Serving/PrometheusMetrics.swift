@@ -21,7 +21,14 @@ public final class PrometheusMetrics: Sendable {
         }
     }
 
-    func render(slot: ModelSlot.Status, auditPending: Int?) -> String {
+    /// The audit queue as `/metrics` shows it.
+    struct AuditQueue {
+        var pending: Int
+        var limit: Int
+        var dropped: Int
+    }
+
+    func render(slot: ModelSlot.Status, audit: AuditQueue?) -> String {
         var out = ""
         out += "# HELP mage_http_requests_total HTTP requests by route, method and status.\n# TYPE mage_http_requests_total counter\n"
         let snapshot = series.current.sorted { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }
@@ -46,9 +53,15 @@ public final class PrometheusMetrics: Sendable {
             out += "# HELP mage_model_last_reload_timestamp_seconds When the serving model was loaded.\n# TYPE mage_model_last_reload_timestamp_seconds gauge\n"
             out += "mage_model_last_reload_timestamp_seconds \(last.timeIntervalSince1970)\n"
         }
-        if let auditPending {
+        if let audit {
             out += "# HELP mage_audit_pending Predictions waiting to be written to the store.\n# TYPE mage_audit_pending gauge\n"
-            out += "mage_audit_pending \(auditPending)\n"
+            out += "mage_audit_pending \(audit.pending)\n"
+            out += "# HELP mage_audit_queue_limit The most predictions the audit queue holds.\n# TYPE mage_audit_queue_limit gauge\n"
+            out += "mage_audit_queue_limit \(audit.limit)\n"
+            out += "# HELP mage_audit_queue_full 1 while the audit queue is full.\n# TYPE mage_audit_queue_full gauge\n"
+            out += "mage_audit_queue_full \(audit.pending >= audit.limit ? 1 : 0)\n"
+            out += "# HELP mage_audit_dropped_total Batched audit rows dropped because the queue was full.\n# TYPE mage_audit_dropped_total counter\n"
+            out += "mage_audit_dropped_total \(audit.dropped)\n"
         }
         return out
     }

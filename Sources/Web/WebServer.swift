@@ -35,6 +35,8 @@ public final class WebServer: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ErrorMiddleware(logger: logger))
+        // `/api/statuses` stays open: it is what health checks probe.
+        router.add(middleware: BearerTokenMiddleware(access: configuration.access, openPaths: ["/api/statuses"], readingPosts: []))
         StatusRoutes(server: self).add(to: router)
         PipelineRoutes(server: self).add(to: router)
         PipelineRunRoutes(server: self).add(to: router)
@@ -46,10 +48,12 @@ public final class WebServer: Sendable {
     }
 
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(router: CheckedRouter(router()),
-                    configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swiftmage-web"),
-                    onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
-                    logger: logger)
+        if let warning = configuration.access.warning(listeningOn: configuration.host) { logger.warning("\(warning)") }
+        return Application(router: CheckedRouter(router()),
+                           server: .guardedHTTP1(configuration.connections),
+                           configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swiftmage-web"),
+                           onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+                           logger: logger)
     }
 
     /// Runs until SIGTERM or SIGINT, then finishes the requests in flight.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import MageHTTP
 import MageHost
 import MageServing
 import MageWeb
@@ -18,6 +19,12 @@ struct StartCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-file-watch"),
           help: "Do not follow the registry with inotify (a registry on a shared filesystem); needs REDIS_URL, else every request reads latest.json.")
     var noFileWatch = false
+    @Option(help: "When an answer is sent relative to its audit row: durable (after the row is committed) or batched (before; a crash can lose the last rows).")
+    var audit: String = AuditMode.batched.rawValue
+    @Option(name: .customLong("header-timeout"), help: "Seconds a client may take to send a request's head.")
+    var headerTimeout: Double = 10
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may wait for its next request.")
+    var idleTimeout: Double = 60
 
     func run() async throws {
         switch role {
@@ -27,13 +34,21 @@ struct StartCommand: AsyncParsableCommand {
         }
     }
 
+    var connectionLimits: ConnectionLimits {
+        ConnectionLimits(headerTimeout: .milliseconds(Int64(headerTimeout * 1000)), idleTimeout: .milliseconds(Int64(idleTimeout * 1000)))
+    }
+
     func runWebServer(port: Int) async throws {
+        guard headerTimeout > 0, idleTimeout > 0 else {
+            throw fail(MageError.usage("--header-timeout and --idle-timeout must be positive"))
+        }
         LoggingSystem.bootstrap(ServiceLogHandler.init)
         do {
             let project = try Project(root: URL(fileURLWithPath: self.project))
             var logger = Logger(label: "mage.web")
             logger.logLevel = .info
-            let server = try WebServer(project: project, configuration: WebConfiguration(host: host, port: port), logger: logger)
+            let server = try WebServer(project: project, configuration: WebConfiguration(
+                host: host, port: port, access: try APIAccess.fromEnvironment(), connections: connectionLimits), logger: logger)
             try await server.run { port in
                 FileHandle.standardOutput.write(Data("web server of \(project.root.lastPathComponent) on http://\(host):\(port) (pid \(getpid()))\n".utf8))
             }
@@ -45,6 +60,12 @@ struct StartCommand: AsyncParsableCommand {
     }
 
     func runPrediction(port: Int) async throws {
+        guard let auditMode = AuditMode(rawValue: audit) else {
+            throw fail(MageError.usage("--audit must be durable or batched, got '\(audit)'"))
+        }
+        guard headerTimeout > 0, idleTimeout > 0 else {
+            throw fail(MageError.usage("--header-timeout and --idle-timeout must be positive"))
+        }
         guard maxBatchRows >= 1 else { throw fail(MageError.usage("--max-batch-rows must be at least 1, got \(maxBatchRows)")) }
         LoggingSystem.bootstrap(ServiceLogHandler.init)
         do {
@@ -52,8 +73,9 @@ struct StartCommand: AsyncParsableCommand {
             var logger = Logger(label: "mage.prediction")
             logger.logLevel = .info
             let service = try PredictionService(project: project, configuration: ServingConfiguration(
-                host: host, port: port, maxBatchRows: maxBatchRows, auditEnabled: !noAudit,
-                fileWatch: !noFileWatch, redis: try RedisURL.fromEnvironment()))
+                host: host, port: port, maxBatchRows: maxBatchRows, auditEnabled: !noAudit, auditMode: auditMode,
+                fileWatch: !noFileWatch, redis: try RedisURL.fromEnvironment(), access: try APIAccess.fromEnvironment(),
+                connections: connectionLimits), logger: logger)
             try await service.run { port in
                 FileHandle.standardOutput.write(Data("prediction service of \(project.root.lastPathComponent) on http://\(host):\(port) (pid \(getpid()))\n".utf8))
             }

@@ -1,6 +1,7 @@
 import Foundation
 import MageHTTP
 import Hummingbird
+import MageHTTP
 @testable import MageServing
 import Testing
 

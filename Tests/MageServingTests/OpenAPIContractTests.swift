@@ -69,16 +69,20 @@ import MageHost
         }
     }
 
-    @Test func schemathesisFindsNoFailureWithEveryCheck() async throws {
+    /// Open, and with a token every route but the probes needs (the token checks and 401 are held to the
+    /// document too: schemathesis's ignored_auth check calls secured routes without it).
+    @Test(arguments: [nil, APIAccess(token: "contract-token", scope: .all)])
+    func schemathesisFindsNoFailureWithEveryCheck(access: APIAccess?) async throws {
         let harness = try ServingHarness()
         try await harness.train()
-        try await harness.withService { _, base in
+        try await harness.withService(.init(port: 0, access: access ?? APIAccess())) { _, base in
             let reportFolder = try TemporaryFolder.make("schemathesis")
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["python3", "-m", "schemathesis.cli", "run", base.absoluteString + "/openapi.json",
                                  "--checks", "all", "--seed", "20261203", "--max-examples", "40", "--workers", "2",
                                  "--request-timeout", "10", "--report-dir", reportFolder.path]
+                + (access?.token.map { ["--header", "Authorization: Bearer \($0)"] } ?? [])
             // A body over the byte limit is refused with 413, which schemathesis does not count as a refusal
             // unless told: its batches of maxItems + 1 rows can be larger than the limit.
             try """

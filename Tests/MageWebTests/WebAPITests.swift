@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import MageHost
+import MageHTTP
 import Testing
 @testable import MageWeb
 
@@ -147,6 +148,27 @@ import Testing
                 let body = try Self.json(response)
                 #expect(body["status_code"] as? Int == status)
                 #expect((body["error"] as? String)?.contains(message) == true, "\(uri): \(body["error"] ?? "-")")
+            }
+        }
+    }
+}
+
+@Suite struct WebAuthenticationTests {
+    @Test func withTheTokenRequiredForEveryRouteOnlyStatusesStayOpen() async throws {
+        let harness = try WebHarness()
+        let server = try WebServer(project: harness.project, configuration: WebConfiguration(
+            port: 0, pluginDirectories: [harness.pluginDirectory], access: APIAccess(token: "s3cret", scope: .all)))
+        try await server.application().test(.router) { client in
+            try await client.execute(uri: "/api/statuses", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/pipelines", method: .get) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
+            }
+            try await client.execute(uri: "/api/pipelines", method: .get, headers: [.authorization: "Bearer wrong"]) {
+                #expect($0.status == .unauthorized)
+            }
+            try await client.execute(uri: "/api/pipelines", method: .get, headers: [.authorization: "Bearer s3cret"]) {
+                #expect($0.status == .ok)
             }
         }
     }

@@ -101,6 +101,22 @@ enum HTTP {
         return ((response as! HTTPURLResponse).statusCode, data)
     }
 
+    /// A request with headers of its own; the answer's status, headers (names lowercased) and JSON body.
+    static func exchange(_ method: String, _ base: URL, _ path: String, _ body: String? = nil,
+                         headers: [String: String] = [:]) async throws -> (status: Int, headers: [String: String], json: Any) {
+        var request = URLRequest(url: URL(string: base.absoluteString + path)!)
+        request.httpMethod = method
+        request.httpBody = body.map { Data($0.utf8) }
+        if body != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await session.data(for: request)
+        let http = response as! HTTPURLResponse
+        var fields: [String: String] = [:]
+        for (name, value) in http.allHeaderFields { fields["\(name)".lowercased()] = "\(value)" }
+        return (http.statusCode, fields,
+                (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) ?? String(decoding: data, as: UTF8.self))
+    }
+
     static func json(_ method: String, _ base: URL, _ path: String, _ body: String? = nil,
                      contentType: String? = "application/json") async throws -> (Int, Any) {
         let (status, data) = try await send(method, base, path, body: body.map { Data($0.utf8) }, contentType: contentType)
