@@ -14,7 +14,11 @@ import MageHost
     @Test func aBodyOverTheLimitIsAnswered413AndTheConnectionIsReleased() async throws {
         let harness = try ServingHarness()
         try await harness.train()
-        try await harness.withService(.init(port: 0, maxBodyBytes: 1000)) { _, base in
+        // Generous timeouts: the suite shares its threads with tests that block them. The drain's own
+        // deadline (the header timeout) is longer still, so a connection the server forgets is not closed
+        // by that deadline before the client gives up.
+        let limits = ConnectionLimits(headerTimeout: .seconds(120))
+        try await harness.withService(.init(port: 0, maxBodyBytes: 1000, connections: limits)) { _, base in
             let port = base.port!
             let body = [UInt8](repeating: UInt8(ascii: " "), count: 100_000)
             // Warm up, so lazily opened descriptors (the store, the plugins) are counted before.
@@ -22,7 +26,7 @@ import MageHost
             let before = RawConnection.openDescriptors()
             for _ in 0..<50 {
                 let answer = try await offPool { () -> [UInt8]? in
-                    let connection = try RawConnection(port: port, timeout: .seconds(5))
+                    let connection = try RawConnection(port: port, timeout: .seconds(60))
                     connection.write(Array(Self.head(length: body.count).utf8))
                     connection.write(body)  // the server may answer, and close, before it has all of it
                     return connection.readUntilClosed()
@@ -48,7 +52,7 @@ import MageHost
         try await harness.withService { _, base in
             for close in [true, false] {
                 let (wrote, read) = try await offPool { () -> (Bool, [UInt8]) in
-                    let connection = try RawConnection(port: base.port!, timeout: .seconds(10))
+                    let connection = try RawConnection(port: base.port!, timeout: .seconds(60))
                     let body = [UInt8](repeating: UInt8(ascii: " "), count: 9 << 20)  // over the 8 MiB limit
                     let wrote = connection.write(Array(Self.head(length: body.count, close: close).utf8) + body)
                     return (wrote, connection.readUntilClosed() ?? [])
@@ -67,7 +71,7 @@ import MageHost
         try await harness.train()
         try await harness.withService { _, base in
             let read = try await offPool { () -> [UInt8] in
-                let connection = try RawConnection(port: base.port!, timeout: .seconds(5))
+                let connection = try RawConnection(port: base.port!, timeout: .seconds(30))
                 _ = connection.write("POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                                      + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n")
                 return connection.readUntilClosed() ?? []

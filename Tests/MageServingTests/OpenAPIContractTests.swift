@@ -97,8 +97,12 @@ import MageHost
             process.standardOutput = output
             process.standardError = output
             try process.run()
-            let text = String(decoding: try await Blocking.run { output.fileHandleForReading.readDataToEndOfFile() }, as: UTF8.self)
-            process.waitUntilExit()
+            // Waited for off the test's threads, which the service under test answers on.
+            let text = String(decoding: try await Blocking.run {
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                return data
+            }, as: UTF8.self)
             #expect(!text.contains("No module named"), "schemathesis is missing: run scripts/requirements.sh test (make test does)")
             // Long request bodies are cut to their first 300 characters: the failure lines stay readable.
             let readable = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.prefix(300) }.joined(separator: "\n")
