@@ -27,10 +27,23 @@ struct StartCommand: AsyncParsableCommand {
     var idleTimeout: Double = 60
 
     func run() async throws {
-        switch role {
-        case "prediction": try await runPrediction(port: port ?? 5000)
-        case "web_server": try await runWebServer(port: port ?? WebConfiguration.defaultPort)
-        default: throw fail(MageError.usage("unknown role '\(role)': prediction or web_server"))
+        guard ["prediction", "web_server"].contains(role) else {
+            throw fail(MageError.usage("unknown role '\(role)': prediction or web_server"))
+        }
+        guard headerTimeout > 0, idleTimeout > 0 else {
+            throw fail(MageError.usage("--header-timeout and --idle-timeout must be positive"))
+        }
+        do {
+            let project = try Project(root: URL(fileURLWithPath: self.project))
+            if role == "web_server" {
+                try await runWebServer(project, port: port ?? WebConfiguration.defaultPort)
+            } else {
+                try await runPrediction(project, port: port ?? 5000)
+            }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            throw fail(error)
         }
     }
 
@@ -38,51 +51,32 @@ struct StartCommand: AsyncParsableCommand {
         ConnectionLimits(headerTimeout: .milliseconds(Int64(headerTimeout * 1000)), idleTimeout: .milliseconds(Int64(idleTimeout * 1000)))
     }
 
-    func runWebServer(port: Int) async throws {
-        guard headerTimeout > 0, idleTimeout > 0 else {
-            throw fail(MageError.usage("--header-timeout and --idle-timeout must be positive"))
-        }
+    func logger(_ label: String) -> Logger {
         LoggingSystem.bootstrap(ServiceLogHandler.init)
-        do {
-            let project = try Project(root: URL(fileURLWithPath: self.project))
-            var logger = Logger(label: "mage.web")
-            logger.logLevel = .info
-            let server = try WebServer(project: project, configuration: WebConfiguration(
-                host: host, port: port, access: try APIAccess.fromEnvironment(), connections: connectionLimits), logger: logger)
-            try await server.run { port in
-                FileHandle.standardOutput.write(Data("web server of \(project.root.lastPathComponent) on http://\(host):\(port) (pid \(getpid()))\n".utf8))
-            }
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            throw fail(error)
-        }
+        var logger = Logger(label: label)
+        logger.logLevel = .info
+        return logger
     }
 
-    func runPrediction(port: Int) async throws {
+    func announce(_ service: String, of project: Project, port: Int) {
+        FileHandle.standardOutput.write(Data("\(service) of \(project.root.lastPathComponent) on http://\(host):\(port) (pid \(getpid()))\n".utf8))
+    }
+
+    func runWebServer(_ project: Project, port: Int) async throws {
+        let server = try WebServer(project: project, configuration: WebConfiguration(
+            host: host, port: port, access: try APIAccess.fromEnvironment(), connections: connectionLimits), logger: logger("mage.web"))
+        try await server.run { port in announce("web server", of: project, port: port) }
+    }
+
+    func runPrediction(_ project: Project, port: Int) async throws {
         guard let auditMode = AuditMode(rawValue: audit) else {
-            throw fail(MageError.usage("--audit must be durable or batched, got '\(audit)'"))
+            throw MageError.usage("--audit must be durable or batched, got '\(audit)'")
         }
-        guard headerTimeout > 0, idleTimeout > 0 else {
-            throw fail(MageError.usage("--header-timeout and --idle-timeout must be positive"))
-        }
-        guard maxBatchRows >= 1 else { throw fail(MageError.usage("--max-batch-rows must be at least 1, got \(maxBatchRows)")) }
-        LoggingSystem.bootstrap(ServiceLogHandler.init)
-        do {
-            let project = try Project(root: URL(fileURLWithPath: self.project))
-            var logger = Logger(label: "mage.prediction")
-            logger.logLevel = .info
-            let service = try PredictionService(project: project, configuration: ServingConfiguration(
-                host: host, port: port, maxBatchRows: maxBatchRows, auditEnabled: !noAudit, auditMode: auditMode,
-                fileWatch: !noFileWatch, redis: try RedisURL.fromEnvironment(), access: try APIAccess.fromEnvironment(),
-                connections: connectionLimits), logger: logger)
-            try await service.run { port in
-                FileHandle.standardOutput.write(Data("prediction service of \(project.root.lastPathComponent) on http://\(host):\(port) (pid \(getpid()))\n".utf8))
-            }
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            throw fail(error)
-        }
+        guard maxBatchRows >= 1 else { throw MageError.usage("--max-batch-rows must be at least 1, got \(maxBatchRows)") }
+        let service = try PredictionService(project: project, configuration: ServingConfiguration(
+            host: host, port: port, maxBatchRows: maxBatchRows, auditEnabled: !noAudit, auditMode: auditMode,
+            fileWatch: !noFileWatch, redis: try RedisURL.fromEnvironment(), access: try APIAccess.fromEnvironment(),
+            connections: connectionLimits), logger: logger("mage.prediction"))
+        try await service.run { port in announce("prediction service", of: project, port: port) }
     }
 }

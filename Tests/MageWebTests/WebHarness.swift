@@ -37,12 +37,8 @@ struct WebHarness {
             - {uuid: a, type: data_loader, plugin: no_such_plugin}
             """, in: root)
         project = try Project(root: root)
-        pluginDirectory = try TemporaryFolder.make("web-plugins")
-        for name in ["MageDataLoaders", "MageTransformers", "MageModels", "MageExporters"] {
-            let target = pluginDirectory.appendingPathComponent("lib\(name).so")
-            try FileManager.default.copyItem(at: Self.buildDirectory.appendingPathComponent("lib\(name).so"), to: target)
-            chmod(target.path, 0o755)
-        }
+        pluginDirectory = try PluginFolder.make("web-plugins", copying: ["MageDataLoaders", "MageTransformers", "MageModels", "MageExporters"],
+                                                from: Self.buildDirectory)
         store = try SQLiteStore(path: project.databaseURL)
     }
 

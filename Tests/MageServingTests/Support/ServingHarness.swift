@@ -30,12 +30,8 @@ struct ServingHarness {
             - {uuid: registry, type: data_exporter, plugin: model_registry, isolation: in_process, upstream_blocks: [training]}
             """.write(to: pipeline.appendingPathComponent("metadata.yaml"), atomically: true, encoding: .utf8)
         project = try Project(root: root)
-        pluginDirectory = try TemporaryFolder.make("serving-plugins")
-        for name in ["MageDataLoaders", "MageModels", "MageExporters"] {
-            let target = pluginDirectory.appendingPathComponent("lib\(name).so")
-            try FileManager.default.copyItem(at: Self.buildDirectory.appendingPathComponent("lib\(name).so"), to: target)
-            chmod(target.path, 0o755)
-        }
+        pluginDirectory = try PluginFolder.make("serving-plugins", copying: ["MageDataLoaders", "MageModels", "MageExporters"],
+                                                from: Self.buildDirectory)
         store = try SQLiteStore(path: project.databaseURL)
     }
 
