@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import MageHost
+import MageHTTP
 import Testing
 @testable import MageWeb
 
@@ -42,6 +43,39 @@ import Testing
                     #expect((try? Self.json(response)["error"] as? String)??.contains(message) == true, "\(uri)")
                 }
             }
+        }
+    }
+
+    @Test func promoteAndRollbackMoveLatestAndNeedTheTokenWhenOneIsSet() async throws {
+        let harness = try WebHarness()
+        let first = try await harness.run("train")
+        #expect(try await harness.run("train").status == .completed)
+        let versions = try harness.store.modelVersionList(pipelineRunID: nil, limit: 10).map(\.version)
+        #expect(first.status == .completed && versions.count == 2)
+        let server = try WebServer(project: harness.project, configuration: WebConfiguration(
+            port: 0, pluginDirectories: [harness.pluginDirectory], access: APIAccess(token: "t0ken")))
+        let auth: HTTPFields = [.authorization: "Bearer t0ken"]
+        try await server.application().test(.router) { client in
+            try await client.execute(uri: "/api/models/\(versions[1])/promote", method: .post) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/api/models/\(versions[1])/promote", method: .post, headers: auth) { response in
+                #expect(response.status == .ok)
+                let model = try #require(try Self.json(response)["model"] as? [String: Any])
+                #expect(model["version"] as? String == versions[1] && model["latest"] as? Bool == true)
+            }
+            #expect(try ModelRegistry(project: harness.project, store: harness.store).latest()?.version == versions[1])
+            try await client.execute(uri: "/api/models/rollback", method: .post, headers: auth) { response in
+                let model = try Self.json(response)["model"] as? [String: Any]
+                #expect(model?["version"] as? String == versions[0])
+            }
+            // History: register A, register B, promote A; rollbacks go to B, then A, then there is nothing left.
+            try await client.execute(uri: "/api/models/rollback", method: .post, headers: auth) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/models/rollback", method: .post, headers: auth) { response in
+                #expect(response.status == .conflict)
+                let error = try Self.json(response)["error"] as? String
+                #expect(error?.contains("nothing to roll back to") == true)
+            }
+            try await client.execute(uri: "/api/models/v_19990101_000000/promote", method: .post, headers: auth) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/api/models/rollback", method: .get) { #expect($0.status == .notFound) }
         }
     }
 }
