@@ -26,17 +26,25 @@ build: requirements
 	$(SWIFT) build
 
 # Every Swift plugin into the build's plugin folder (beside the mage binary), where mage looks.
-plugins: build
+define install_plugins
 	install -d -m 0755 $(BIN)/plugins
 	for lib in $(SWIFT_PLUGINS); do install -m 0755 $(BIN)/lib$$lib.so $(BIN)/plugins/; done
+endef
+
+plugins: build
+	$(install_plugins)
 
 # C plugins of the demo project, built out of tree from the header alone.
 $(DEMO)/plugins/lib%.so: $(DEMO)/plugins/src/%.c Sources/PluginAPI/include/mage_plugin.h
 	cc -std=c99 -O2 -Wall -Wextra -Werror -shared -fPIC -I Sources/PluginAPI/include $< -o $@
 	chmod 0755 $@
 
-test: plugins
-	$(SWIFT) test
+# One build with the tests (a plain `swift build` first would compile everything twice: the tests need
+# a build with testing enabled).
+test: requirements
+	$(SWIFT) build --build-tests
+	$(install_plugins)
+	$(SWIFT) test --skip-build
 
 demo: train
 	$(BIN)/mage models list $(DEMO)
