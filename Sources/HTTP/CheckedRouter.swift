@@ -42,14 +42,25 @@ struct RouteTable: Sendable {
         self.routes = routes.map { (path: $0.0, method: $0.1) }
     }
 
-    /// In the order the methods were first declared, without repeats.
+    /// The methods of the path the router would pick, in the order first declared, without repeats.
+    /// Like Hummingbird's trie, a literal segment wins over a capture at the same place, and the router
+    /// does not fall back to the capture when the literal path lacks the method.
     func methods(for path: String) -> [HTTPRequest.Method] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        let matching = routes.filter { Self.matches($0.path, segments) }
+        guard let best = matching.map(\.path).max(by: { Self.specificity($0).lexicographicallyPrecedes(Self.specificity($1)) }) else {
+            return []
+        }
         var methods: [HTTPRequest.Method] = []
-        for route in routes where Self.matches(route.path, segments) && !methods.contains(route.method) {
+        for route in matching where route.path.description == best.description && !methods.contains(route.method) {
             methods.append(route.method)
         }
         return methods
+    }
+
+    /// Literal segments first, compared from the left: `[1, 1, 0]` beats `[1, 0, 1]`.
+    static func specificity(_ pattern: RouterPath) -> [Int] {
+        pattern.components.map { element in element.description.contains("{") || element.description.contains("*") ? 0 : 1 }
     }
 
     static func matches(_ pattern: RouterPath, _ segments: [Substring]) -> Bool {

@@ -32,11 +32,15 @@ public final class WebServer: Sendable {
 
     var pipelineLoader: PipelineLoader { PipelineLoader(project: project, catalog: catalog) }
 
+    /// `/api/statuses` stays open: it is what health checks probe.
+    var tokenCheck: BearerTokenMiddleware<BasicRequestContext> {
+        BearerTokenMiddleware(access: configuration.access, openPaths: ["/api/statuses"], readingPosts: [])
+    }
+
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ErrorMiddleware(logger: logger))
-        // `/api/statuses` stays open: it is what health checks probe.
-        router.add(middleware: BearerTokenMiddleware(access: configuration.access, openPaths: ["/api/statuses"], readingPosts: []))
+        router.add(middleware: tokenCheck)
         StatusRoutes(server: self).add(to: router)
         PipelineRoutes(server: self).add(to: router)
         PipelineRunRoutes(server: self).add(to: router)
@@ -44,6 +48,7 @@ public final class WebServer: Sendable {
         PluginRoutes(server: self).add(to: router)
         LogRoutes(server: self).add(to: router)
         ModelVersionRoutes(server: self).add(to: router)
+        router.get("/api/openapi.json") { _, _ in JSONResponse.make(WebAPIDocument.json(needsToken: self.tokenCheck.needsToken)) }
         return router
     }
 

@@ -75,7 +75,11 @@ import Testing
                 #expect(error?.contains("nothing to roll back to") == true)
             }
             try await client.execute(uri: "/api/models/v_19990101_000000/promote", method: .post, headers: auth) { #expect($0.status == .notFound) }
-            try await client.execute(uri: "/api/models/rollback", method: .get) { #expect($0.status == .notFound) }
+            // The literal path wins over /api/models/{version}, as the router routes it: 405, not a lookup of "rollback".
+            try await client.execute(uri: "/api/models/rollback", method: .get) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "POST")
+            }
         }
     }
 }

@@ -173,3 +173,20 @@ import Testing
         }
     }
 }
+
+@Suite struct QueryKeyTests {
+    /// Browsers encode the brackets of list keys (`URLSearchParams`): `status%5B%5D` is `status[]`.
+    @Test func percentEncodedListKeysAreReadAsTheirKeys() async throws {
+        let harness = try WebHarness()
+        let run = try harness.store.pipelineRunCreate(PipelineRunCreateParams(pipeline: "demo", variables: [:], blocks: ["make_dataset"]))
+        try harness.store.pipelineRunSetStatus(id: run.id, status: .failed, at: Date())
+        _ = try harness.store.pipelineRunCreate(PipelineRunCreateParams(pipeline: "demo", variables: [:], blocks: ["make_dataset"]))
+        try await harness.server().application().test(.router) { client in
+            try await client.execute(uri: "/api/pipeline_runs?status%5B%5D=failed", method: .get) { response in
+                let body = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                #expect((body["pipeline_runs"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [Int(run.id)])
+            }
+            try await client.execute(uri: "/api/pipeline_runs?status%5B%5D=sideways", method: .get) { #expect($0.status == .badRequest) }
+        }
+    }
+}

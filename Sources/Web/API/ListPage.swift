@@ -44,3 +44,13 @@ enum QueryValue {
         (query.getAll("\(key)[]") + query.getAll(key)).map { String($0) }
     }
 }
+
+extension Request {
+    /// The query with its keys percent-decoded too (Hummingbird decodes only values), so a browser's
+    /// `status%5B%5D=failed` is read as `status[]=failed`.
+    var query: Parameters {
+        Parameters(uri.queryParameters.map { entry in
+            (key: entry.key.removingPercentEncoding.map { $0[...] } ?? entry.key, value: entry.value)
+        })
+    }
+}

@@ -53,7 +53,7 @@ struct LogRoutes {
     }
 
     func logs(_ request: Request, _ uuidText: String?) throws -> Response {
-        let query = request.uri.queryParameters
+        let query = request.query
         let uuid = try ResourceName.identifier(uuidText, "pipeline uuid")
         guard server.project.pipelineUUIDs().contains(uuid) else {
             throw APIError.notFound("no pipeline '\(uuid)' in project \(server.project.identifier)")
@@ -86,9 +86,9 @@ struct LogRoutes {
     /// `Last-Event-ID`: the byte offset after the last line the client has.
     static func resumeOffset(_ header: String?) throws -> UInt64 {
         guard let header else { return 0 }
-        guard let offset = UInt64(header.trimmingCharacters(in: .whitespaces)) else {
+        guard let offset = Int64(header.trimmingCharacters(in: .whitespaces)), offset >= 0 else {
             throw APIError.badRequest("Last-Event-ID must be an event id this stream sent (a byte offset), got '\(APIError.printable(header))'")
         }
-        return offset
+        return UInt64(offset)
     }
 }

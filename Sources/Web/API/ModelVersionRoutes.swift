@@ -30,7 +30,7 @@ struct ModelVersionRoutes {
     func add(to router: Router<BasicRequestContext>) {
         router.get("/api/models") { request, _ in
             try await Blocking.run {
-                let page = try ListPage(request.uri.queryParameters)
+                let page = try ListPage(request.query)
                 let latest = try registry.latest()?.version
                 // A registry holds versions by the hundred, not by the million: one read, then the page.
                 let versions = try server.store.modelVersionList(pipelineRunID: nil, limit: Int.max)

@@ -11,7 +11,7 @@ struct PipelineRoutes {
     func add(to router: Router<BasicRequestContext>) {
         router.get("/api/pipelines") { request, _ in
             try await Blocking.run {
-                let page = try ListPage(request.uri.queryParameters)
+                let page = try ListPage(request.query)
                 let uuids = server.project.pipelineUUIDs()
                 let shown = uuids.dropFirst(page.offset).prefix(page.limit)
                 let pipelines = try shown.map(resource)

@@ -11,7 +11,7 @@ struct PipelineRunRoutes {
     func add(to router: Router<BasicRequestContext>) {
         router.get("/api/pipeline_runs") { request, _ in
             try await Blocking.run {
-                let query = request.uri.queryParameters
+                let query = request.query
                 let page = try ListPage(query)
                 let filter = try Self.filter(query)
                 let store = server.store
@@ -31,7 +31,7 @@ struct PipelineRunRoutes {
         }
         router.get("/api/block_runs") { request, _ in
             try await Blocking.run {
-                guard let text = try QueryValue.single(request.uri.queryParameters, "pipeline_run_id") else {
+                guard let text = try QueryValue.single(request.query, "pipeline_run_id") else {
                     throw APIError.badRequest("query key pipeline_run_id is required: the run whose block runs to list")
                 }
                 let run = try existingRun(text)

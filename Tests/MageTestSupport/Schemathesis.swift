@@ -1,0 +1,44 @@
+import Foundation
+
+/// schemathesis (PyPI, installed by `scripts/requirements.sh test`) run against a live server's OpenAPI
+/// document with every check, a fixed seed and a bounded number of examples per operation.
+public enum Schemathesis {
+    public struct Outcome: Sendable {
+        public var passed: Bool
+        /// The report, each line cut to 300 characters so failures stay readable beside long bodies.
+        public var report: String
+        public var missing: Bool
+    }
+
+    /// 413 counts as a refusal: a batch of `maxItems + 1` rows can be over a byte limit.
+    static let configuration = """
+        [checks.negative_data_rejection]
+        expected-statuses = [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429]
+        """
+
+    public static func run(schema: URL, headers: [String] = [], maxExamples: Int = 40) async throws -> Outcome {
+        let folder = try TemporaryFolder.make("schemathesis")
+        try configuration.write(to: folder.appendingPathComponent("schemathesis.toml"), atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-m", "schemathesis.cli", "run", schema.absoluteString,
+                             "--checks", "all", "--seed", "20261203", "--max-examples", String(maxExamples), "--workers", "2",
+                             "--request-timeout", "10", "--report-dir", folder.path]
+            + headers.flatMap { ["--header", $0] }
+        process.currentDirectoryURL = folder
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        // Waited for on a thread of its own: the server under test answers on the test's shared threads.
+        let text: String = await withCheckedContinuation { continuation in
+            Thread {
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: String(decoding: data, as: UTF8.self))
+            }.start()
+        }
+        let report = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.prefix(300) }.joined(separator: "\n")
+        return Outcome(passed: process.terminationStatus == 0, report: String(report.suffix(8000)), missing: text.contains("No module named"))
+    }
+}
