@@ -48,6 +48,7 @@ public final class WebServer: Sendable {
         PluginRoutes(server: self).add(to: router)
         LogRoutes(server: self).add(to: router)
         ModelVersionRoutes(server: self).add(to: router)
+        LineageRoutes(server: self).add(to: router)
         router.get("/api/openapi.json") { _, _ in JSONResponse.make(WebAPIDocument.json(needsToken: self.tokenCheck.needsToken)) }
         return router
     }

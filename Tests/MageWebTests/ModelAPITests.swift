@@ -82,4 +82,30 @@ import Testing
             }
         }
     }
+
+    @Test func theLineageGraphLinksDataRunsModelsAndWhereTheyServe() async throws {
+        let harness = try WebHarness()
+        for _ in 0..<2 { #expect(try await harness.run("train").status == .completed) }
+        let models = try harness.store.modelVersionList(pipelineRunID: nil, limit: 10)
+        _ = try ModelRegistry(project: harness.project, store: harness.store).deploy(models[1].version)
+        try await harness.server().application().test(.router) { client in
+            try await client.execute(uri: "/api/lineage", method: .get) { response in
+                let body = try #require(try Self.json(response)["lineage"] as? [String: Any])
+                let nodes = try #require(body["nodes"] as? [[String: Any]])
+                let edges = try #require(body["edges"] as? [[String: Any]]).map {
+                    "\($0["from"] as? String ?? "") -\($0["relation"] as? String ?? "")-> \($0["to"] as? String ?? "")"
+                }
+                #expect(nodes.filter { $0["type"] as? String == "model" }.count == 2)
+                #expect(nodes.filter { $0["type"] as? String == "dataset" }.count == 2)
+                for model in models {
+                    #expect(edges.contains("run:\(model.pipelineRunID) -trained-> model:\(model.version)"))
+                    let data = try harness.store.datasetVersionList(pipelineRunID: model.pipelineRunID, limit: 10)
+                    #expect(data.count == 1 && edges.contains("data:\(data[0].version) -used_by-> run:\(model.pipelineRunID)"))
+                }
+                #expect(edges.contains("model:\(models[0].version) -latest-> latest"))
+                #expect(edges.contains("model:\(models[1].version) -deployed-> deployment"))
+            }
+            try await client.execute(uri: "/api/lineage?_limit=0", method: .get) { #expect($0.status == .badRequest) }
+        }
+    }
 }

@@ -119,6 +119,9 @@ enum WebAPIDocument {
         "/api/models/rollback": {"post": {"summary": "Point latest.json back at the version before it",
           "responses": {"200": {"$ref": "#/components/responses/Model"}, "409": {"$ref": "#/components/responses/Error"},
                         "500": {"$ref": "#/components/responses/Error"}}}},
+        "/api/lineage": {"get": {"summary": "The lineage graph of the newest model versions: data version → run → model version → deployment",
+          "parameters": [{"$ref": "#/components/parameters/limit"}],
+          "responses": {"200": {"$ref": "#/components/responses/Lineage"}, "400": {"$ref": "#/components/responses/Error"}}}},
         "/api/openapi.json": {"get": {"summary": "This document",
           "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}}
       },
@@ -192,6 +195,12 @@ enum WebAPIDocument {
             "properties": {"plugins": {"type": "object", "required": ["search_path", "libraries", "refused"]}}}}}},
           "Models": {"description": "a page of model versions", "content": {"application/json": {"schema": {"type": "object", "required": ["models", "metadata"],
             "properties": {"models": {"type": "array", "items": {"$ref": "#/components/schemas/Model"}}, "metadata": {"$ref": "#/components/schemas/ListMetadata"}}}}}},
+          "Lineage": {"description": "nodes and edges", "content": {"application/json": {"schema": {"type": "object", "required": ["lineage"],
+            "properties": {"lineage": {"type": "object", "required": ["nodes", "edges"],
+              "properties": {"nodes": {"type": "array", "items": {"type": "object", "required": ["id", "type", "label", "details"],
+                                                                 "properties": {"type": {"enum": ["dataset", "pipeline_run", "model", "deployment", "pointer"]}}}},
+                             "edges": {"type": "array", "items": {"type": "object", "required": ["from", "to", "relation"],
+                                                                 "properties": {"relation": {"enum": ["used_by", "trained", "deployed", "latest"]}}}}}}}}}}},
           "Model": {"description": "one model version", "content": {"application/json": {"schema": {"type": "object", "required": ["model"],
             "properties": {"model": {"$ref": "#/components/schemas/Model"}}}}}}
         }
