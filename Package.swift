@@ -88,13 +88,13 @@ let package = Package(
         .executableTarget(name: "model-bench", dependencies: ["MageModels", "MageHost"],
                           path: "Benchmarks/ModelBench", exclude: ["compare_sklearn.py"]),
         // What every test target shares: temporary folders, free loopback ports.
-        .target(name: "MageTestSupport", path: "Tests/MageTestSupport"),
+        .target(name: "MageTestSupport", dependencies: [
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/MageTestSupport"),
         .testTarget(name: "MageHostTests", dependencies: ["MageHost", "PluginAPI", "MageTestSupport"], path: "Tests/MageHostTests",
                     exclude: ["Fixtures"]),
         .testTarget(name: "MageWebTests", dependencies: ["MageWeb", "MageHTTP", "MageHost", "MageTestSupport",
-                                                       .product(name: "HummingbirdTesting", package: "hummingbird"),
-                                                       .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                                                       .product(name: "Logging", package: "swift-log")],
+                                                       .product(name: "HummingbirdTesting", package: "hummingbird")],
                     path: "Tests/MageWebTests"),
         .testTarget(name: "MageServingTests", dependencies: ["MageServing", "MageHTTP", "MageHost", "MageTestSupport"],
                     path: "Tests/MageServingTests"),

@@ -1,7 +1,5 @@
 import Foundation
-import Logging
 import MageHTTP
-import ServiceLifecycle
 import MageHost
 import MageTestSupport
 @testable import MageWeb
@@ -57,25 +55,8 @@ struct WebHarness {
 
     /// The server on a free loopback port for `body`, then shut down gracefully.
     func withLiveServer<T>(access: APIAccess = APIAccess(), _ body: (URL) async throws -> T) async throws -> T {
-        var logger = Logger(label: "test.web")
-        logger.logLevel = .warning
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = try server(access: access).application { port in continuation.yield(port) }
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw MageError.io("the web server did not start") }
-        defer { task.cancel() }
-        do {
-            let result = try await body(URL(string: "http://127.0.0.1:\(port)")!)
-            await group.triggerGracefulShutdown()
-            try await task.value
-            return result
-        } catch {
-            await group.triggerGracefulShutdown()
-            try? await task.value
-            throw error
-        }
+        let server = try server(access: access)
+        return try await LiveServer.run({ server.application(onServerRunning: $0) }, body)
     }
 
     /// Runs `demo` for real, in process: its dataset blocks complete, and `warehouse` fails (nothing listens

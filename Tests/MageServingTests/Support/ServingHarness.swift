@@ -59,22 +59,7 @@ struct ServingHarness {
         var logger = Logger(label: "test.prediction")
         logger.logLevel = .warning
         let service = try PredictionService(project: project, configuration: configuration, logger: logger)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = service.application { port in continuation.yield(port) }
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw MageError.io("the server did not start") }
-        do {
-            let result = try await body(service, URL(string: "http://127.0.0.1:\(port)")!)
-            await group.triggerGracefulShutdown()
-            try await task.value
-            return result
-        } catch {
-            await group.triggerGracefulShutdown()
-            try? await task.value
-            throw error
-        }
+        return try await LiveServer.run({ service.application(onServerRunning: $0) }) { try await body(service, $0) }
     }
 
 }
