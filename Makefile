@@ -87,6 +87,7 @@ bench:
 	python3 Benchmarks/ModelBench/compare_sklearn.py --bench $(RELEASE_BIN)/model-bench \
 		--out $$(mktemp -d) --sizes $(BENCH_SIZES) --repeat 1
 	Benchmarks/ServingBench/run.sh $(RELEASE_BIN)
+	Benchmarks/WebBench/run.sh $(RELEASE_BIN)
 
 clean: down
 	rm -rf .build $(DEMO)/.mage_data $(DEMO)/datasets $(DEMO)/model_registry $(DEMO)/deployment $(DEMO)/lineage $(DEMO_C_PLUGINS)
