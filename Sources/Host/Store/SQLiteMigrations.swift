@@ -102,6 +102,14 @@ enum SQLiteMigrations {
                 CREATE INDEX predictions_by_version ON predictions (model_version, source, id);
                 """)
         }
+        // The web API counts runs in flight and pages runs by status (with and without their pipeline) on
+        // every request; without these each was a scan of every run.
+        list.append("v4: runs by status") { db in
+            try db.execute(sql: """
+                CREATE INDEX pipeline_runs_by_status ON pipeline_runs (status, id);
+                CREATE INDEX pipeline_runs_by_pipeline_status ON pipeline_runs (pipeline, status, id);
+                """)
+        }
         return list.migrations
     }
 
