@@ -7,16 +7,6 @@ set -euo pipefail
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
 duration=${BENCH_DURATION:-10s}
-command -v wrk >/dev/null || { apt-get install -y -q wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }; }
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
 
 source "$here/../bench_lib.sh"
 

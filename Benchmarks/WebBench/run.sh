@@ -8,17 +8,7 @@ bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
 duration=${BENCH_DURATION:-10s}
 runs=${BENCH_RUNS:-10000}
-command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
 source "$here/../bench_lib.sh"
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
 
 # One real run of the demo, then its rows copied into $runs runs (statuses varied), as a store that has
 # served a long time would hold them.

@@ -37,15 +37,24 @@ public struct CheckedRouter<Context: RequestContext>: HTTPResponderBuilder {
 /// The methods each route path takes, matched segment by segment as Hummingbird's router matches them.
 struct RouteTable: Sendable {
     let routes: [(path: RouterPath, method: HTTPRequest.Method)]
+    /// The methods of each path without captures, as the request spells it: one lookup answers every
+    /// request to such a path (`/predict`), which is the most specific match there can be.
+    let literal: [String: [HTTPRequest.Method]]
 
     init(_ routes: [(RouterPath, HTTPRequest.Method)]) {
         self.routes = routes.map { (path: $0.0, method: $0.1) }
+        var literal: [String: [HTTPRequest.Method]] = [:]
+        for (path, method) in routes where Self.specificity(path).allSatisfy({ $0 == 1 }) {
+            if !literal[path.description, default: []].contains(method) { literal[path.description, default: []].append(method) }
+        }
+        self.literal = literal
     }
 
     /// The methods of the path the router would pick, in the order first declared, without repeats.
     /// Like Hummingbird's trie, a literal segment wins over a capture at the same place, and the router
     /// does not fall back to the capture when the literal path lacks the method.
     func methods(for path: String) -> [HTTPRequest.Method] {
+        if let methods = literal[path] { return methods }
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
         let matching = routes.filter { Self.matches($0.path, segments) }
         guard let best = matching.map(\.path).max(by: { Self.specificity($0).lexicographicallyPrecedes(Self.specificity($1)) }) else {
