@@ -81,7 +81,7 @@ let package = Package(
         ], path: "Sources/Web"),
         .executableTarget(name: "mage", dependencies: [
             "MageHost", "MageHTTP", "MageServing", "MageWeb", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Sources/mage"),
         .executableTarget(name: "mage-bench", dependencies: ["MageHost", "PluginAPI"],
                           path: "Benchmarks/HostBench"),

@@ -139,6 +139,8 @@ public struct PipelineLoader {
         for name in secretVariables where recorded[name] != nil { recorded[name] = .string(Secrets.mask) }
         var pipeline = Pipeline(uuid: uuid, name: parsed.name ?? uuid, file: file, variables: recorded, blocks: ordered)
         pipeline.retryOnHostFailure = parsed.retry_on_host_failure ?? false
+        pipeline.declaredVariables = (parsed.variables ?? [:]).mapValues { $0 }
+        for name in secretVariables where pipeline.declaredVariables[name] != nil { pipeline.declaredVariables[name] = .string(Secrets.mask) }
         return pipeline
     }
 
