@@ -10,10 +10,14 @@ public enum Schemathesis {
         public var missing: Bool
     }
 
-    /// 413 counts as a refusal: a batch of `maxItems + 1` rows can be over a byte limit.
+    /// 413 counts as a refusal: a batch of `maxItems + 1` rows can be over a byte limit. A valid request
+    /// may meet a state that refuses it: 404 for a run that does not exist, 409 for a run already finished.
     static let configuration = """
         [checks.negative_data_rejection]
         expected-statuses = [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429]
+
+        [checks.positive_data_acceptance]
+        expected-statuses = ["2XX", 401, 403, 404, 409]
         """
 
     /// One worker: with several, hypothesis parses lambda sources on several threads at once, which
