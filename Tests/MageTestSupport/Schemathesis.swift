@@ -23,9 +23,11 @@ public enum Schemathesis {
     /// One worker: with several, hypothesis parses lambda sources on several threads at once, which
     /// CPython 3.11's `ast.parse` does not survive ("AST constructor recursion depth mismatch"), and
     /// schemathesis reports a runtime error though every case passed.
-    public static func run(schema: URL, headers: [String] = [], maxExamples: Int = 40) async throws -> Outcome {
+    /// `extraConfiguration` is appended to the shared configuration (per-operation settings, say).
+    public static func run(schema: URL, headers: [String] = [], maxExamples: Int = 40,
+                           extraConfiguration: String = "") async throws -> Outcome {
         let folder = try TemporaryFolder.make("schemathesis")
-        try configuration.write(to: folder.appendingPathComponent("schemathesis.toml"), atomically: true, encoding: .utf8)
+        try (configuration + "\n" + extraConfiguration).write(to: folder.appendingPathComponent("schemathesis.toml"), atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-m", "schemathesis.cli", "run", schema.absoluteString,

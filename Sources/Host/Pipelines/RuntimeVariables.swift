@@ -18,7 +18,7 @@ public enum RuntimeVariables {
                 return Problem(variable: name, message: "the pipeline declares no such variable (declared: \(names.isEmpty ? "none" : names.joined(separator: ", ")))")
             }
             guard expected != .null, kind(value) != kind(expected) else { return nil }
-            return Problem(variable: name, message: "expected \(kind(expected)) like its default \(expected.jsonText), got \(value.typeName)")
+            return Problem(variable: name, message: "expected \(kind(expected)) like its default \(expected.jsonText), got \(kind(value))")
         }
     }
 

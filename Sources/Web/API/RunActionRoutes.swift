@@ -39,7 +39,7 @@ struct RunActionRoutes {
         }
         var variables: [String: ConfigValue] = [:]
         switch record.fields["variables"] {
-        case nil, .null?: break
+        case nil: break
         case .map(let given)?: variables = given
         case let other?: throw APIError.badRequest("pipeline_run.variables must be a JSON object, got \(other.typeName)")
         }
