@@ -10,6 +10,7 @@ public final class PostgresStore: MetadataStore, @unchecked Sendable {
     let statementTimeoutMilliseconds: Int
     private let lock = NSLock()
     private var idle: [PostgresConnection] = []
+    public var backend: String { "postgresql" }
 
     public init(url: String, connectTimeout: Int = 5, statementTimeoutMilliseconds: Int = 30_000) throws {
         self.url = url
