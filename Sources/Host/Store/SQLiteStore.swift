@@ -55,15 +55,16 @@ public final class SQLiteStore: MetadataStore {
 
     public func pipelineRunGet(id: Int64) throws -> PipelineRun? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM pipeline_runs WHERE id = ?", arguments: [id]).map(Self.pipelineRun)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.runColumns) FROM pipeline_runs WHERE id = ?"), arguments: [id])
+                .map(Self.pipelineRun)
         }
     }
 
     public func pipelineRunList(_ filter: PipelineRunFilter, limit: Int, offset: Int) throws -> [PipelineRun] {
         let (condition, arguments) = Self.whereClause(filter)
         return try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM pipeline_runs\(condition) ORDER BY id DESC LIMIT ? OFFSET ?",
-                             arguments: arguments + [limit, offset]).map(Self.pipelineRun)
+            let statement = try db.cachedStatement(sql: "SELECT \(Self.runColumns) FROM pipeline_runs\(condition) ORDER BY id DESC LIMIT ? OFFSET ?")
+            return try Array(Row.fetchCursor(statement, arguments: arguments + [limit, offset]).map(Self.pipelineRun))
         }
     }
 
@@ -107,31 +108,34 @@ public final class SQLiteStore: MetadataStore {
 
     public func blockRunList(pipelineRunID: Int64) throws -> [BlockRun] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM block_runs WHERE pipeline_run_id = ? ORDER BY id",
-                             arguments: [pipelineRunID]).map(Self.blockRun)
+            let statement = try db.cachedStatement(sql: "SELECT \(Self.blockRunColumns()) FROM block_runs WHERE pipeline_run_id = ? ORDER BY id")
+            return try Array(Row.fetchCursor(statement, arguments: [pipelineRunID]).map(Self.blockRun))
         }
     }
 
     public func blockRunGet(id: Int64) throws -> BlockRun? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM block_runs WHERE id = ?", arguments: [id]).map(Self.blockRun)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.blockRunColumns()) FROM block_runs WHERE id = ?"), arguments: [id])
+                .map(Self.blockRun)
         }
     }
 
     public func blockRunSummaries(pipelineRunIDs: [Int64]) throws -> [Int64: BlockRunSummary] {
         guard !pipelineRunIDs.isEmpty else { return [:] }
         return try pool.read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT pipeline_run_id, status, COUNT(*) AS n, MIN(started_at) AS first_started FROM block_runs
+            // Not cached: the list of ids has the page's length.
+            let statement = try db.makeStatement(sql: """
+                SELECT pipeline_run_id, status, COUNT(*), MIN(started_at) FROM block_runs
                 WHERE pipeline_run_id IN (\(pipelineRunIDs.map { _ in "?" }.joined(separator: ", ")))
                 GROUP BY pipeline_run_id, status
-                """, arguments: StatementArguments(pipelineRunIDs))
+                """)
             var summaries: [Int64: BlockRunSummary] = [:]
-            for row in rows {
-                guard let status = BlockRunStatus(rawValue: row["status"]) else { continue }
-                let id: Int64 = row["pipeline_run_id"]
-                summaries[id, default: BlockRunSummary()].counts[status] = row["n"]
-                if let started: Date = row["first_started"] {
+            let rows = try Row.fetchCursor(statement, arguments: StatementArguments(pipelineRunIDs))
+            while let row = try rows.next() {
+                guard let status = BlockRunStatus(rawValue: row[1]) else { continue }
+                let id: Int64 = row[0]
+                summaries[id, default: BlockRunSummary()].counts[status] = row[2]
+                if let started: Date = row[3] {
                     summaries[id]!.firstStartedAt = min(started, summaries[id]!.firstStartedAt ?? started)
                 }
             }
@@ -142,7 +146,7 @@ public final class SQLiteStore: MetadataStore {
     public func blockRunLatestCompleted(pipeline: String, block: String) throws -> BlockRun? {
         try pool.read { db in
             try Row.fetchOne(db, sql: """
-                SELECT b.* FROM block_runs b JOIN pipeline_runs p ON p.id = b.pipeline_run_id
+                SELECT \(Self.blockRunColumns(of: "b")) FROM block_runs b JOIN pipeline_runs p ON p.id = b.pipeline_run_id
                 WHERE p.pipeline = ? AND b.block = ? AND b.status = 'completed'
                 ORDER BY b.completed_at DESC, b.id DESC LIMIT 1
                 """, arguments: [pipeline, block]).map(Self.blockRun)
@@ -338,20 +342,36 @@ public final class SQLiteStore: MetadataStore {
         return try texts.map { try JSON.decode(T.self, from: Data($0.utf8)) }
     }
 
+    // The columns a run and a block run are read from, selected in this order and read by position (looking
+    // a column up by name in every row cost more than reading its value). A new column is a new case here,
+    // read in the decoder below.
+    private enum RunColumn: Int, CaseIterable { case id, pipeline, status, variables, created_at, completed_at }
+    private enum BlockRunColumn: Int, CaseIterable {
+        case id, pipeline_run_id, block, status, attempts, started_at, completed_at, error, log_path, output_path, facets
+    }
+
+    private static let runColumns = RunColumn.allCases.map { "\($0)" }.joined(separator: ", ")
+
+    private static func blockRunColumns(of table: String? = nil) -> String {
+        BlockRunColumn.allCases.map { column in table.map { "\($0).\(column)" } ?? "\(column)" }.joined(separator: ", ")
+    }
+
     private static func pipelineRun(_ row: Row) -> PipelineRun {
-        let variablesText: String = row["variables"]
+        typealias C = RunColumn
+        let variablesText: String = row[C.variables.rawValue]
         let variables = (try? JSONDecoder().decode([String: ConfigValue].self, from: Data(variablesText.utf8))) ?? [:]
-        return PipelineRun(id: row["id"], pipeline: row["pipeline"],
-                           status: PipelineRunStatus(rawValue: row["status"]) ?? .failed,
-                           variables: variables, createdAt: row["created_at"], completedAt: row["completed_at"])
+        return PipelineRun(id: row[C.id.rawValue], pipeline: row[C.pipeline.rawValue],
+                           status: PipelineRunStatus(rawValue: row[C.status.rawValue]) ?? .failed,
+                           variables: variables, createdAt: row[C.created_at.rawValue], completedAt: row[C.completed_at.rawValue])
     }
 
     private static func blockRun(_ row: Row) -> BlockRun {
-        let facetsText: String? = row["facets"]
+        typealias C = BlockRunColumn
+        let facetsText: String? = row[C.facets.rawValue]
         let facets = facetsText.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
-        return BlockRun(id: row["id"], pipelineRunID: row["pipeline_run_id"], block: row["block"],
-                        status: BlockRunStatus(rawValue: row["status"]) ?? .failed, attempts: row["attempts"],
-                        startedAt: row["started_at"], completedAt: row["completed_at"], error: row["error"],
-                        logPath: row["log_path"], outputPath: row["output_path"], facets: facets)
+        return BlockRun(id: row[C.id.rawValue], pipelineRunID: row[C.pipeline_run_id.rawValue], block: row[C.block.rawValue],
+                        status: BlockRunStatus(rawValue: row[C.status.rawValue]) ?? .failed, attempts: row[C.attempts.rawValue],
+                        startedAt: row[C.started_at.rawValue], completedAt: row[C.completed_at.rawValue], error: row[C.error.rawValue],
+                        logPath: row[C.log_path.rawValue], outputPath: row[C.output_path.rawValue], facets: facets)
     }
 }
