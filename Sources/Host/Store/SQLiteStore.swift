@@ -358,8 +358,7 @@ public final class SQLiteStore: MetadataStore {
 
     private static func pipelineRun(_ row: Row) -> PipelineRun {
         typealias C = RunColumn
-        let variablesText: String = row[C.variables.rawValue]
-        let variables = (try? JSONDecoder().decode([String: ConfigValue].self, from: Data(variablesText.utf8))) ?? [:]
+        let variables = (try? ConfigValue(json: row[C.variables.rawValue]))?.objectValue ?? [:]
         return PipelineRun(id: row[C.id.rawValue], pipeline: row[C.pipeline.rawValue],
                            status: PipelineRunStatus(rawValue: row[C.status.rawValue]) ?? .failed,
                            variables: variables, createdAt: row[C.created_at.rawValue], completedAt: row[C.completed_at.rawValue])
