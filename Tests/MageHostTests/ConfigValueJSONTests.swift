@@ -3,7 +3,7 @@ import MageHost
 import Testing
 
 /// The hand-written JSON reader of `ConfigValue` (runs' variables) gives what `JSONDecoder` gives, and
-/// refuses what it refuses.
+/// refuses what it refuses, but for the trailing comma JSONDecoder takes.
 @Suite struct ConfigValueJSONTests {
     static func decoded(_ json: String) -> ConfigValue? {
         try? JSONDecoder().decode(ConfigValue.self, from: Data(json.utf8))
@@ -23,12 +23,18 @@ import Testing
     }
 
     @Test(arguments: [
-        "", " ", "{", "[1,]", "[1 2]", #"{"a"}"#, #"{"a":1,}"#, "{1:2}", "01", "1.", ".5", "-", "+1", "1e", "NaN",
+        "", " ", "{", "[1 2]", #"{"a"}"#, "{1:2}", "01", "1.", ".5", "-", "+1", "1e", "NaN",
         "Infinity", "1e400", "tru", "nul", #""unterminated"#, "\"tab\there\"", #""\x""#, #""\u12""#, #""\ud83c""#,
         #""\ud83cx""#, "[1] 2", "'single'",
     ])
     func refusesWhatIsNotJSON(_ json: String) {
         #expect(Self.decoded(json) == nil, "JSONDecoder takes \(json)")
+        #expect(throws: ConfigValue.JSONFailure.self, "\(json)") { try ConfigValue(json: json) }
+    }
+
+    @Test(arguments: ["[1,]", #"{"a":1,}"#])
+    func trailingCommasAreNotJSON(_ json: String) {
+        #expect(Self.decoded(json) != nil, "JSONDecoder now refuses \(json)")
         #expect(throws: ConfigValue.JSONFailure.self, "\(json)") { try ConfigValue(json: json) }
     }
 

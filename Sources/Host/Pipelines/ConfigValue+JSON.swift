@@ -18,7 +18,8 @@ extension ConfigValue {
     }
 }
 
-/// A strict RFC 8259 reader; nesting is limited so a hostile document cannot exhaust the stack.
+/// A strict RFC 8259 reader (unlike JSONDecoder, it refuses a trailing comma); nesting is limited so a
+/// hostile document cannot exhaust the stack.
 private struct ConfigValueReader {
     static let maxDepth = 256
     let bytes: UnsafeBufferPointer<UInt8>
@@ -91,7 +92,8 @@ private struct ConfigValueReader {
             guard reader.current == UInt8(ascii: ":") else { throw reader.fail("expected ':'") }
             reader.i += 1
             reader.skipWhitespace()
-            entries[key] = try reader.value(depth: depth + 1)
+            let value = try reader.value(depth: depth + 1)
+            if entries[key] == nil { entries[key] = value }  // the first of a repeated key, as JSONDecoder keeps it
         }
         return .map(entries)
     }
