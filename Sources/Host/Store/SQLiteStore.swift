@@ -108,14 +108,14 @@ public final class SQLiteStore: MetadataStore {
 
     public func blockRunList(pipelineRunID: Int64) throws -> [BlockRun] {
         try pool.read { db in
-            let statement = try db.cachedStatement(sql: "SELECT \(Self.blockRunColumns()) FROM block_runs WHERE pipeline_run_id = ? ORDER BY id")
+            let statement = try db.cachedStatement(sql: "SELECT \(Self.blockRunColumns) FROM block_runs WHERE pipeline_run_id = ? ORDER BY id")
             return try Array(Row.fetchCursor(statement, arguments: [pipelineRunID]).map(Self.blockRun))
         }
     }
 
     public func blockRunGet(id: Int64) throws -> BlockRun? {
         try pool.read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.blockRunColumns()) FROM block_runs WHERE id = ?"), arguments: [id])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.blockRunColumns) FROM block_runs WHERE id = ?"), arguments: [id])
                 .map(Self.blockRun)
         }
     }
@@ -146,7 +146,7 @@ public final class SQLiteStore: MetadataStore {
     public func blockRunLatestCompleted(pipeline: String, block: String) throws -> BlockRun? {
         try pool.read { db in
             try Row.fetchOne(db, sql: """
-                SELECT \(Self.blockRunColumns(of: "b")) FROM block_runs b JOIN pipeline_runs p ON p.id = b.pipeline_run_id
+                SELECT \(Self.joinedBlockRunColumns) FROM block_runs b JOIN pipeline_runs p ON p.id = b.pipeline_run_id
                 WHERE p.pipeline = ? AND b.block = ? AND b.status = 'completed'
                 ORDER BY b.completed_at DESC, b.id DESC LIMIT 1
                 """, arguments: [pipeline, block]).map(Self.blockRun)
@@ -352,9 +352,9 @@ public final class SQLiteStore: MetadataStore {
 
     private static let runColumns = RunColumn.allCases.map { "\($0)" }.joined(separator: ", ")
 
-    private static func blockRunColumns(of table: String? = nil) -> String {
-        BlockRunColumn.allCases.map { column in table.map { "\($0).\(column)" } ?? "\(column)" }.joined(separator: ", ")
-    }
+    private static let blockRunColumns = BlockRunColumn.allCases.map { "\($0)" }.joined(separator: ", ")
+    /// The same of `block_runs b` in a join.
+    private static let joinedBlockRunColumns = BlockRunColumn.allCases.map { "b.\($0)" }.joined(separator: ", ")
 
     private static func pipelineRun(_ row: Row) -> PipelineRun {
         typealias C = RunColumn
