@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Web API benchmark, run by `make bench`: wrk on loopback with keep-alive at c=16 against the web server
 # over a store of 10,000 pipeline runs: a page of runs, a filtered page deep in the list, one run with
-# its block runs, beside GET /api/statuses of the same server (one count query) as the reference.
+# its block runs, beside GET /api/statuses of the same server (one count query) as the reference; then the
+# block log stream's latency from a line's write to its SSE event (log_stream.py), beside a round trip.
 # Usage: run.sh <release bin folder>
 set -euo pipefail
 bin=$1
@@ -34,7 +35,8 @@ PY
 
 port=$(free_port)
 "$bin/mage" start "$work/project" --role web_server --port "$port" >"$work/web.log" 2>&1 &
-pids+=($!)
+server=$!
+pids+=($server)
 wait_for "http://127.0.0.1:$port/api/statuses"
 base="http://127.0.0.1:$port"
 
@@ -43,3 +45,5 @@ measure "GET /api/statuses (reference)" 16 "$base/api/statuses" GET
 measure "GET /api/pipeline_runs?_limit=40" 16 "$base/api/pipeline_runs?_limit=40" GET
 measure "GET /api/pipeline_runs?status[]=failed, _offset=1000" 16 "$base/api/pipeline_runs?pipeline_uuid=demo_mlops&status%5B%5D=failed&_limit=40&_offset=1000" GET
 measure "GET /api/pipeline_runs/<id> with block runs" 16 "$base/api/pipeline_runs/$((runs / 2))" GET
+echo
+python3 "$here/log_stream.py" "$base" "$work/project" "$server"

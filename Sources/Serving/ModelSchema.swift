@@ -1,3 +1,5 @@
+import MageHTTP
+
 /// What answering a request needs of a model's signature, derived once when the version loads instead of
 /// on every request: the feature names and their positions, and the probability keys of responses,
 /// already rendered as JSON, in the order responses list them (sorted by name).

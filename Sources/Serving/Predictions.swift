@@ -1,4 +1,5 @@
 import Foundation
+import MageHTTP
 
 /// The answers to one request's rows: the class probabilities the model's plugin computed, read as the
 /// seed service's shape (`prediction`, `model_version`, `probability`, `risk_level`, `prediction_time`)

@@ -1,4 +1,5 @@
 import Foundation
+import MageHTTP
 import MageHost
 
 /// One registered version, loaded through its plugin and ready to serve. Immutable: requests that hold

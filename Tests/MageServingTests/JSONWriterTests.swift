@@ -1,4 +1,5 @@
 import Foundation
+import MageHTTP
 @testable import MageServing
 import MageHTTP
 import Testing

@@ -68,11 +68,10 @@ public enum ConfigValue: Sendable, Equatable, Codable {
 
     /// Parses a JSON object of runtime variables (`--runtime-vars`).
     public static func parseObject(json: String) throws -> [String: ConfigValue] {
-        do {
-            return try JSONDecoder().decode([String: ConfigValue].self, from: Data(json.utf8))
-        } catch {
+        guard let variables = (try? ConfigValue(json: json))?.objectValue else {
             throw MageError.usage("runtime variables must be a JSON object, e.g. '{\"rows\": 500}'")
         }
+        return variables
     }
 }
 

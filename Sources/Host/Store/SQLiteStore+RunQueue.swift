@@ -15,7 +15,7 @@ extension SQLiteStore {
                 WHERE id = ? AND status = 'initial'
                 """, arguments: [lease.owner, lease.until, at, id])
             guard db.changesCount == 1 else { return nil }
-            return try Row.fetchOne(db, sql: "SELECT * FROM pipeline_runs WHERE id = ?", arguments: [id]).map(Self.pipelineRun)
+            return try Row.fetchOne(db, sql: "SELECT \(Self.runColumns) FROM pipeline_runs WHERE id = ?", arguments: [id]).map(Self.pipelineRun)
         }
     }
 
@@ -105,7 +105,7 @@ extension SQLiteStore {
     public func pipelineRunsLeaseExpired(at: Date, limit: Int) throws -> [PipelineRun] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT * FROM pipeline_runs
+                SELECT \(Self.runColumns) FROM pipeline_runs
                 WHERE status = 'running' AND (owner IS NULL OR lease_expires_at IS NULL OR lease_expires_at < ?)
                 ORDER BY id LIMIT ?
                 """, arguments: [at, limit]).map(Self.pipelineRun)

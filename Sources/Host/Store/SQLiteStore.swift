@@ -45,21 +45,22 @@ public final class SQLiteStore: MetadataStore {
                     INSERT INTO block_runs (pipeline_run_id, block, status, attempts) VALUES (?, ?, ?, 0)
                     """, arguments: [id, block, BlockRunStatus.initial.rawValue])
             }
-            return try Row.fetchOne(db, sql: "SELECT * FROM pipeline_runs WHERE id = ?", arguments: [id]).map(Self.pipelineRun)!
+            return try Row.fetchOne(db, sql: "SELECT \(Self.runColumns) FROM pipeline_runs WHERE id = ?", arguments: [id]).map(Self.pipelineRun)!
         }
     }
 
     public func pipelineRunGet(id: Int64) throws -> PipelineRun? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM pipeline_runs WHERE id = ?", arguments: [id]).map(Self.pipelineRun)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.runColumns) FROM pipeline_runs WHERE id = ?"), arguments: [id])
+                .map(Self.pipelineRun)
         }
     }
 
     public func pipelineRunList(_ filter: PipelineRunFilter, limit: Int, offset: Int) throws -> [PipelineRun] {
         let (condition, arguments) = Self.whereClause(filter)
         return try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM pipeline_runs\(condition) ORDER BY id DESC LIMIT ? OFFSET ?",
-                             arguments: arguments + [limit, offset]).map(Self.pipelineRun)
+            let statement = try db.cachedStatement(sql: "SELECT \(Self.runColumns) FROM pipeline_runs\(condition) ORDER BY id DESC LIMIT ? OFFSET ?")
+            return try Array(Row.fetchCursor(statement, arguments: arguments + [limit, offset]).map(Self.pipelineRun))
         }
     }
 
@@ -87,31 +88,34 @@ public final class SQLiteStore: MetadataStore {
 
     public func blockRunList(pipelineRunID: Int64) throws -> [BlockRun] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM block_runs WHERE pipeline_run_id = ? ORDER BY id",
-                             arguments: [pipelineRunID]).map(Self.blockRun)
+            let statement = try db.cachedStatement(sql: "SELECT \(Self.blockRunColumns) FROM block_runs WHERE pipeline_run_id = ? ORDER BY id")
+            return try Array(Row.fetchCursor(statement, arguments: [pipelineRunID]).map(Self.blockRun))
         }
     }
 
     public func blockRunGet(id: Int64) throws -> BlockRun? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM block_runs WHERE id = ?", arguments: [id]).map(Self.blockRun)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.blockRunColumns) FROM block_runs WHERE id = ?"), arguments: [id])
+                .map(Self.blockRun)
         }
     }
 
     public func blockRunSummaries(pipelineRunIDs: [Int64]) throws -> [Int64: BlockRunSummary] {
         guard !pipelineRunIDs.isEmpty else { return [:] }
         return try pool.read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT pipeline_run_id, status, COUNT(*) AS n, MIN(started_at) AS first_started FROM block_runs
+            // Not cached: the list of ids has the page's length.
+            let statement = try db.makeStatement(sql: """
+                SELECT pipeline_run_id, status, COUNT(*), MIN(started_at) FROM block_runs
                 WHERE pipeline_run_id IN (\(pipelineRunIDs.map { _ in "?" }.joined(separator: ", ")))
                 GROUP BY pipeline_run_id, status
-                """, arguments: StatementArguments(pipelineRunIDs))
+                """)
             var summaries: [Int64: BlockRunSummary] = [:]
-            for row in rows {
-                guard let status = BlockRunStatus(rawValue: row["status"]) else { continue }
-                let id: Int64 = row["pipeline_run_id"]
-                summaries[id, default: BlockRunSummary()].counts[status] = row["n"]
-                if let started: Date = row["first_started"] {
+            let rows = try Row.fetchCursor(statement, arguments: StatementArguments(pipelineRunIDs))
+            while let row = try rows.next() {
+                guard let status = BlockRunStatus(rawValue: row[1]) else { continue }
+                let id: Int64 = row[0]
+                summaries[id, default: BlockRunSummary()].counts[status] = row[2]
+                if let started: Date = row[3] {
                     summaries[id]!.firstStartedAt = min(started, summaries[id]!.firstStartedAt ?? started)
                 }
             }
@@ -122,7 +126,7 @@ public final class SQLiteStore: MetadataStore {
     public func blockRunLatestCompleted(pipeline: String, block: String) throws -> BlockRun? {
         try pool.read { db in
             try Row.fetchOne(db, sql: """
-                SELECT b.* FROM block_runs b JOIN pipeline_runs p ON p.id = b.pipeline_run_id
+                SELECT \(Self.joinedBlockRunColumns) FROM block_runs b JOIN pipeline_runs p ON p.id = b.pipeline_run_id
                 WHERE p.pipeline = ? AND b.block = ? AND b.status = 'completed'
                 ORDER BY b.completed_at DESC, b.id DESC LIMIT 1
                 """, arguments: [pipeline, block]).map(Self.blockRun)
@@ -318,24 +322,43 @@ public final class SQLiteStore: MetadataStore {
         return try texts.map { try JSON.decode(T.self, from: Data($0.utf8)) }
     }
 
+    // The columns a run and a block run are read from, selected in this order and read by position (looking
+    // a column up by name in every row cost more than reading its value). A new column is a new case here,
+    // read in the decoder below.
+    enum RunColumn: Int, CaseIterable {
+        case id, pipeline, status, variables, created_at, completed_at
+        case started_at, owner, lease_expires_at, cancel_requested, retry_on_host_failure, host_failures
+    }
+    enum BlockRunColumn: Int, CaseIterable {
+        case id, pipeline_run_id, block, status, attempts, started_at, completed_at, error, log_path, output_path, facets
+        case next_attempt_at
+    }
+
+    static let runColumns = RunColumn.allCases.map { "\($0)" }.joined(separator: ", ")
+
+    static let blockRunColumns = BlockRunColumn.allCases.map { "\($0)" }.joined(separator: ", ")
+    /// The same of `block_runs b` in a join.
+    private static let joinedBlockRunColumns = BlockRunColumn.allCases.map { "b.\($0)" }.joined(separator: ", ")
+
     static func pipelineRun(_ row: Row) -> PipelineRun {
-        let variablesText: String = row["variables"]
-        let variables = (try? JSONDecoder().decode([String: ConfigValue].self, from: Data(variablesText.utf8))) ?? [:]
-        return PipelineRun(id: row["id"], pipeline: row["pipeline"],
-                           status: PipelineRunStatus(rawValue: row["status"]) ?? .failed,
-                           variables: variables, createdAt: row["created_at"], startedAt: row["started_at"],
-                           completedAt: row["completed_at"], owner: row["owner"], leaseExpiresAt: row["lease_expires_at"],
-                           cancelRequested: row["cancel_requested"], retryOnHostFailure: row["retry_on_host_failure"],
-                           hostFailures: row["host_failures"])
+        typealias C = RunColumn
+        let variables = (try? ConfigValue(json: row[C.variables.rawValue]))?.objectValue ?? [:]
+        return PipelineRun(id: row[C.id.rawValue], pipeline: row[C.pipeline.rawValue],
+                           status: PipelineRunStatus(rawValue: row[C.status.rawValue]) ?? .failed,
+                           variables: variables, createdAt: row[C.created_at.rawValue], startedAt: row[C.started_at.rawValue],
+                           completedAt: row[C.completed_at.rawValue], owner: row[C.owner.rawValue],
+                           leaseExpiresAt: row[C.lease_expires_at.rawValue], cancelRequested: row[C.cancel_requested.rawValue],
+                           retryOnHostFailure: row[C.retry_on_host_failure.rawValue], hostFailures: row[C.host_failures.rawValue])
     }
 
     static func blockRun(_ row: Row) -> BlockRun {
-        let facetsText: String? = row["facets"]
+        typealias C = BlockRunColumn
+        let facetsText: String? = row[C.facets.rawValue]
         let facets = facetsText.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
-        return BlockRun(id: row["id"], pipelineRunID: row["pipeline_run_id"], block: row["block"],
-                        status: BlockRunStatus(rawValue: row["status"]) ?? .failed, attempts: row["attempts"],
-                        startedAt: row["started_at"], completedAt: row["completed_at"], error: row["error"],
-                        logPath: row["log_path"], outputPath: row["output_path"], facets: facets,
-                        nextAttemptAt: row["next_attempt_at"])
+        return BlockRun(id: row[C.id.rawValue], pipelineRunID: row[C.pipeline_run_id.rawValue], block: row[C.block.rawValue],
+                        status: BlockRunStatus(rawValue: row[C.status.rawValue]) ?? .failed, attempts: row[C.attempts.rawValue],
+                        startedAt: row[C.started_at.rawValue], completedAt: row[C.completed_at.rawValue], error: row[C.error.rawValue],
+                        logPath: row[C.log_path.rawValue], outputPath: row[C.output_path.rawValue], facets: facets,
+                        nextAttemptAt: row[C.next_attempt_at.rawValue])
     }
 }

@@ -18,7 +18,7 @@ struct PipelineRunRoutes {
                 let runs = try store.pipelineRunList(filter, limit: page.limit, offset: page.offset)
                 let summaries = try store.blockRunSummaries(pipelineRunIDs: runs.map(\.id))
                 let resources = runs.map { PipelineRunResource($0, summary: summaries[$0.id] ?? BlockRunSummary()) }
-                return JSONResponse.make(ListEnvelope("pipeline_runs", resources, count: try store.pipelineRunCount(filter), page: page))
+                return JSONResponse.make(json: ListEnvelope("pipeline_runs", resources, count: try store.pipelineRunCount(filter), page: page).json)
             }
         }
         router.get("/api/pipeline_runs/:id") { _, context in

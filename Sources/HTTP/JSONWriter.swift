@@ -1,30 +1,30 @@
 import Foundation
-import MageHTTP
 import MageHost
 
-/// Writes JSON as UTF-8 bytes for the hot path (every /predict answer and audit entry), where Foundation's
-/// Codable encoder, or even appending to a `String` scalar by scalar, costs more than the model. Keys of
-/// generic objects are written sorted, as `JSONResponse` sorts them.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+/// Writes JSON as UTF-8 bytes for the hot paths (every /predict answer and audit entry, the web API's
+/// pages of runs), where Foundation's Codable encoder, or even appending to a `String` scalar by scalar,
+/// costs more than the work answered. Keys of generic objects are written sorted, as `JSONResponse` sorts
+/// them, and dates as it writes them.
+public struct JSONWriter {
+    public private(set) var bytes: [UInt8] = []
 
-    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int) { bytes.reserveCapacity(capacity) }
 
-    var text: String { String(decoding: bytes, as: UTF8.self) }
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
 
     /// Text that is already JSON (punctuation, keys known to need no escaping).
-    mutating func raw(_ text: StaticString) {
+    public mutating func raw(_ text: StaticString) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    mutating func raw(_ byte: UInt8) { bytes.append(byte) }
+    public mutating func raw(_ byte: UInt8) { bytes.append(byte) }
 
     /// Bytes that are already JSON, such as a key rendered once per model.
-    mutating func raw(_ json: [UInt8]) { bytes.append(contentsOf: json) }
+    public mutating func raw(_ json: [UInt8]) { bytes.append(contentsOf: json) }
 
     /// Integral values as integers (as JSONEncoder writes them), others in Swift's shortest round-trip form;
     /// non-finite values, which JSON cannot hold, as null.
-    mutating func number(_ d: Double) {
+    public mutating func number(_ d: Double) {
         if d.isFinite, d == d.rounded(), abs(d) < 1e15 {
             bytes.append(contentsOf: String(Int64(d)).utf8)
         } else if d.isFinite {
@@ -34,7 +34,19 @@ struct JSONWriter {
         }
     }
 
-    mutating func string(_ s: String) {
+    /// Decimal digits written in place, without the `String` that `description` makes.
+    public mutating func integer(_ n: some BinaryInteger) {
+        if n < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = UInt64(n.magnitude)
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        bytes[start...].reverse()
+    }
+
+    public mutating func string(_ s: String) {
         var s = s
         s.withUTF8 { utf8 in
             bytes.append(UInt8(ascii: "\""))
@@ -66,26 +78,27 @@ struct JSONWriter {
     private static func hexDigit(_ n: UInt8) -> UInt8 { n < 10 ? UInt8(ascii: "0") + n : UInt8(ascii: "a") + n - 10 }
 
     /// A date as an ISO 8601 UTC string with milliseconds (`"2026-01-31T09:05:00.123Z"`).
-    mutating func time(_ date: Date) {
+    public mutating func time(_ date: Date) {
         raw(UInt8(ascii: "\""))
         UTCTimestamp(date).append(separator: UInt8(ascii: "T"), to: &bytes)
         raw("Z\"")
     }
 
-    mutating func value(_ value: JSONValue) {
+    public mutating func value(_ value: ConfigValue) {
         switch value {
         case .null: raw("null")
         case .bool(let b): b ? raw("true") : raw("false")
-        case .number(let d): number(d)
+        case .int(let n): integer(n)
+        case .double(let d): number(d)
         case .string(let s): string(s)
-        case .array(let items):
+        case .list(let items):
             raw(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
                 if i > 0 { raw(UInt8(ascii: ",")) }
                 self.value(item)
             }
             raw(UInt8(ascii: "]"))
-        case .object(let entries):
+        case .map(let entries):
             raw(UInt8(ascii: "{"))
             for (i, key) in entries.keys.sorted().enumerated() {
                 if i > 0 { raw(UInt8(ascii: ",")) }
