@@ -93,11 +93,13 @@ class BrowserUITest(unittest.TestCase):
             errors.append(entry["message"])
         self.assertEqual(errors, [], "the browser console has errors")
 
-    def answer_token_dialog_if_asked(self, done):
+    def answer_token_dialog_if_asked(self, done, refusal=lambda: ""):
         """After an action that changes state: the first one is refused (401) and the page asks for the
-        token once; it is typed in, and the action goes on. Waits until the dialog or `done()`."""
-        self.wait(lambda: self.find("#token-dialog").get_attribute("open") is not None or done(),
+        token once; it is typed in, and the action goes on. Waits until the dialog or `done()`; stops at
+        once when the page shows `refusal()`, the server's reason for refusing the action."""
+        self.wait(lambda: self.find("#token-dialog").get_attribute("open") is not None or done() or refusal(),
                   message="neither the token dialog nor the action's result appeared")
+        self.assertEqual(refusal(), "", "the server refused the action")
         if self.find("#token-dialog").get_attribute("open") is not None:
             self.assertFalse(BrowserUITest.token_asked, "the page asked for the token a second time")
             BrowserUITest.token_asked = True
@@ -105,7 +107,8 @@ class BrowserUITest(unittest.TestCase):
             self.assertEqual(self.driver.switch_to.active_element, field, "the token field has the focus")
             field.send_keys(TOKEN, Keys.ENTER)
             self.wait(lambda: self.find("#token-dialog").get_attribute("open") is None)
-        self.wait(done, message="the action did not complete")
+        self.wait(lambda: done() or refusal(), message="the action did not complete")
+        self.assertEqual(refusal(), "", "the server refused the action")
 
     def run_rows(self):
         return {row.get_attribute("data-block"): row.get_attribute("data-status") for row in self.find_all("#block-runs tbody tr")}
@@ -178,7 +181,8 @@ class BrowserUITest(unittest.TestCase):
         self.find("#start-run").click()
 
         on_run_page = lambda: re.fullmatch(r"#/runs/(\d+)", self.driver.execute_script("return location.hash")) is not None
-        self.answer_token_dialog_if_asked(on_run_page)
+        form_error = lambda: "" if on_run_page() else self.find(".run-form p.error").text
+        self.answer_token_dialog_if_asked(on_run_page, form_error)
         run_id = int(self.driver.execute_script("return location.hash").split("/")[-1])
         self.assertGreater(run_id, newest_before, "the page opened the run it started")
         BrowserUITest.new_run_id = run_id
@@ -223,7 +227,7 @@ class BrowserUITest(unittest.TestCase):
             row = self.find(f'#model-versions tr[data-version="{previous}"]')
             return row.get_attribute("data-latest") == "true" and self.find("#latest-version").text == previous
 
-        self.answer_token_dialog_if_asked(promoted)
+        self.answer_token_dialog_if_asked(promoted, lambda: self.find("#notice").text)
         self.assertEqual(self.find(f'#model-versions tr[data-version="{newest}"]').get_attribute("data-latest"), "false")
         latest = [model["version"] for model in api("/api/models?_limit=100")["models"] if model["latest"]]
         self.assertEqual(latest, [previous], "the server's latest.json names the promoted version")

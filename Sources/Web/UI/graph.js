@@ -3,7 +3,7 @@
 
 import {s} from './dom.js';
 
-const NODE_WIDTH = 150;
+const NODE_WIDTH = 166;
 const NODE_HEIGHT = 46;
 const COLUMN_GAP = 44;
 const ROW_GAP = 18;
@@ -93,7 +93,7 @@ export function drawGraph({nodes, edges, onSelect, label}) {
     const group = s('g', {class: `node ${node.className || ''}`, transform: `translate(${x},${y})`, 'data-id': node.id},
       s('title', {}, node.title || node.label),
       s('rect', {width: NODE_WIDTH, height: NODE_HEIGHT, rx: 6}),
-      s('text', {x: 10, y: 19, class: 'label'}, clip(node.label, 20)),
+      s('text', {x: 10, y: 19, class: 'label'}, clip(node.label, 21)),
       s('text', {x: 10, y: 36, class: 'detail'}, clip(node.detail || '', 23)));
     if (onSelect) {
       group.setAttribute('tabindex', '0');
