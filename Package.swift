@@ -84,7 +84,7 @@ let package = Package(
                     "pipelines.js", "run.js", "models.js", "catalog.js", "favicon.svg"].map { .embedInCode("UI/\($0)") }),
         .executableTarget(name: "mage", dependencies: [
             "MageHost", "MageHTTP", "MageServing", "MageWeb", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Sources/mage"),
         .executableTarget(name: "mage-bench", dependencies: ["MageHost", "PluginAPI"],
                           path: "Benchmarks/HostBench"),

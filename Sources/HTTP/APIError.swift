@@ -41,6 +41,7 @@ public struct APIError: Error, Sendable, Encodable {
             (e.row.map { "row \($0): " } ?? "") + "\(e.field): \(e.error)"
         }.joined(separator: "; ") + (fields.count > 10 ? "; …" : ""), fields: fields)
     }
+    public static func conflict(_ message: String) -> APIError { APIError(status: 409, message: message) }
     public static func unavailable(_ message: String) -> APIError { APIError(status: 503, message: message) }
 
     public var response: Response { JSONResponse.make(status: status, self) }

@@ -18,7 +18,7 @@ struct PredictionRoutes {
         let requestID = request.headers[.requestID] ?? RequestID.next()
         let headers: HTTPFields = [.requestID: requestID]
         do throws(APIError) {
-            let body = try await JSONRequestBody.bytes(request, limit: service.configuration.maxBodyBytes)
+            let body = try await BodyReader.bytes(request, limit: service.configuration.maxBodyBytes)
             guard let served = service.follower.current() else {
                 _ = try JSONRequestBody.parse(body)  // a malformed body is a 400 whether or not a model serves
                 throw service.noModel

@@ -15,16 +15,20 @@ public final class WebServer: Sendable {
     let pluginDirectories: [URL]
     /// The roles of this process, as `/api/statuses` reports them.
     let roles: [String]
+    /// The dispatcher of this process, woken when a run is queued; nil when runs are dispatched elsewhere.
+    let dispatcher: RunDispatcher?
     let startedAt = Date()
     let logger: Logger
 
     public init(project: Project, configuration: WebConfiguration = .init(), roles: [String] = ["web_server"],
+                store: (any MetadataStore)? = nil, dispatcher: RunDispatcher? = nil,
                 logger: Logger = Logger(label: "mage.web")) throws {
         self.project = project
         self.configuration = configuration
         self.roles = roles
+        self.dispatcher = dispatcher
         self.logger = logger
-        store = try SQLiteStore(path: project.databaseURL)
+        self.store = try store ?? SQLiteStore(path: project.databaseURL)
         pluginDirectories = configuration.pluginDirectories ?? PluginCatalog.searchPath(project: project.root)
         catalog = PluginCatalog(directories: pluginDirectories)
         for refused in catalog.refused { logger.warning("plugin refused: \(refused.path): \(refused.reason)") }
@@ -45,6 +49,7 @@ public final class WebServer: Sendable {
         StatusRoutes(server: self).add(to: router)
         PipelineRoutes(server: self).add(to: router)
         PipelineRunRoutes(server: self).add(to: router)
+        RunActionRoutes(server: self).add(to: router)
         DatasetRoutes(server: self).add(to: router)
         PluginRoutes(server: self).add(to: router)
         LogRoutes(server: self).add(to: router)

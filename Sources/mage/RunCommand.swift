@@ -17,6 +17,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("runtime-vars"), help: "A JSON object of variables for {{ variables('name') }}.")
     var runtimeVars: String?
 
+    @Option(name: .customLong("lease-seconds"), help: "How long this process's claim on its run lasts without renewal: how soon another process rescues the run if this one dies.")
+    var leaseSeconds: Double = 30
+
     func run() async throws {
         do {
             let project = try Project(root: URL(fileURLWithPath: self.project))
@@ -29,10 +32,15 @@ struct RunCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("warning: plugin refused: \(refused.path): \(refused.reason)\n".utf8))
             }
             let pipeline = try PipelineLoader(project: project, catalog: catalog).load(pipeline, variables: variables)
+            guard leaseSeconds >= 1 else { throw MageError.usage("--lease-seconds must be at least 1, got \(leaseSeconds)") }
             let store = try SQLiteStore(path: project.databaseURL)
+            // Runs left running by a process that died are finished (or re-queued) before this one starts.
+            for rescue in try RunRescuer(store: store).rescue() {
+                FileHandle.standardError.write(Data("rescued: \(rescue)\n".utf8))
+            }
             let executor = PipelineExecutor(project: project, catalog: catalog, store: store, options: ExecutionOptions(
                 variables: variables, onlyBlock: block, pluginDirectories: directories,
-                executorCount: project.executorCount))
+                executorCount: project.executorCount), timing: LeaseTiming(duration: leaseSeconds))
             let width = pipeline.blocks.map(\.uuid.count).max() ?? 10
             let started = Date()
             // Listening before the run starts, so a signal that comes as the first block spawns is not lost.

@@ -5,15 +5,23 @@ import MageHTTP
 import MageHost
 import MageServing
 import MageWeb
+import ServiceLifecycle
 
 struct StartCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "start", abstract: "Start a service of a project: the prediction service (port 5000) or the web server (port 6789).")
+        commandName: "start",
+        abstract: "Start the services of a project: the web server (port 6789), the run dispatcher and the prediction service (port 5000); all three unless --role names some.")
+
+    static let roles = ["web_server", "dispatcher", "prediction"]
 
     @Argument(help: "The project folder.") var project: String
-    @Option(help: "The service: prediction or web_server.") var role: String = "prediction"
+    @Option(help: "A service to run: web_server, dispatcher or prediction; repeat for several. Default: all three.")
+    var role: [String] = []
     @Option(help: "The address to listen on.") var host: String = "127.0.0.1"
-    @Option(help: "The port (default 5000 for prediction, 6789 for web_server; 0 picks a free one).") var port: Int?
+    @Option(help: "The port of the web server (default 6789); of the prediction service when it runs alone (default 5000). 0 picks a free one.")
+    var port: Int?
+    @Option(name: .customLong("prediction-port"), help: "The port of the prediction service beside the web server (default 5000; 0 picks a free one).")
+    var predictionPort: Int = 5000
     @Flag(name: .customLong("no-audit"), help: "Do not record every prediction in the store.") var noAudit = false
     @Option(name: .customLong("max-batch-rows"), help: "The most rows in one request.") var maxBatchRows: Int = 10_000
     @Flag(name: .customLong("no-file-watch"),
@@ -25,21 +33,27 @@ struct StartCommand: AsyncParsableCommand {
     var headerTimeout: Double = 10
     @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may wait for its next request.")
     var idleTimeout: Double = 60
+    @Option(name: .customLong("lease-seconds"), help: "How long the dispatcher's claim on a run lasts without renewal: how soon another process rescues its runs if it dies.")
+    var leaseSeconds: Double = 30
+    @Option(name: .customLong("grace-period"), help: "Seconds the dispatcher lets running runs finish on SIGTERM before it cancels them.")
+    var gracePeriod: Double = 30
 
     func run() async throws {
-        guard ["prediction", "web_server"].contains(role) else {
-            throw fail(MageError.usage("unknown role '\(role)': prediction or web_server"))
+        let roles = role.isEmpty ? Self.roles : role
+        if let unknown = roles.first(where: { !Self.roles.contains($0) }) {
+            throw fail(MageError.usage("unknown role '\(unknown)': web_server, dispatcher or prediction"))
         }
         guard headerTimeout > 0, idleTimeout > 0 else {
             throw fail(MageError.usage("--header-timeout and --idle-timeout must be positive"))
         }
+        guard leaseSeconds >= 1, gracePeriod >= 0 else {
+            throw fail(MageError.usage("--lease-seconds must be at least 1 and --grace-period not negative"))
+        }
         do {
             let project = try Project(root: URL(fileURLWithPath: self.project))
-            if role == "web_server" {
-                try await runWebServer(project, port: port ?? WebConfiguration.defaultPort)
-            } else {
-                try await runPrediction(project, port: port ?? 5000)
-            }
+            // Relative paths in block configuration mean the project's own files, as for `mage run`.
+            FileManager.default.changeCurrentDirectoryPath(project.root.path)
+            try await runServices(Set(roles), project: project)
         } catch let exit as ExitCode {
             throw exit
         } catch {
@@ -47,36 +61,92 @@ struct StartCommand: AsyncParsableCommand {
         }
     }
 
+    /// One service group for every role of this process: SIGTERM or SIGINT shuts them down in reverse
+    /// order, so the servers stop taking requests first and the dispatcher, last, lets its runs finish.
+    func runServices(_ roles: Set<String>, project: Project) async throws {
+        let logger = self.logger("mage")
+        let ordered = Self.roles.filter(roles.contains)
+        var services: [any Service] = []
+        var dispatcher: RunDispatcher?
+        let store = try SQLiteStore(path: project.databaseURL)
+        if roles.contains("dispatcher") {
+            let made = try makeDispatcher(project, store: store, logger: self.logger("mage.dispatcher"))
+            dispatcher = made
+            services.append(DispatcherService(dispatcher: made, grace: gracePeriod))
+        }
+        if roles.contains("web_server") {
+            let server = try WebServer(project: project, configuration: WebConfiguration(
+                host: host, port: port ?? WebConfiguration.defaultPort, access: try APIAccess.fromEnvironment(), connections: connectionLimits),
+                roles: ordered, store: store, dispatcher: dispatcher, logger: self.logger("mage.web"))
+            if dispatcher == nil {
+                logger.info("no dispatcher in this process: runs queued here wait for one (mage start --role dispatcher)")
+            }
+            services.append(server.application { port in announce("web server", of: project, port: port) })
+        }
+        if roles.contains("prediction") {
+            let alone = roles == ["prediction"]
+            services.append(try predictionService(project, port: alone ? (port ?? 5000) : predictionPort).application { port in
+                announce("prediction service", of: project, port: port)
+            })
+        }
+        if roles == ["dispatcher"] {
+            announce("run dispatcher", of: project, port: nil)
+        }
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    func makeDispatcher(_ project: Project, store: any MetadataStore, logger: Logger) throws -> RunDispatcher {
+        let directories = PluginCatalog.searchPath(project: project.root)
+        let catalog = PluginCatalog(directories: directories, hashFiles: false)
+        return RunDispatcher(project: project, catalog: catalog, store: store,
+                             options: ExecutionOptions(pluginDirectories: directories, executorCount: project.executorCount),
+                             timing: LeaseTiming(duration: leaseSeconds)) { message in logger.info("\(message)") }
+    }
+
     var connectionLimits: ConnectionLimits {
         ConnectionLimits(headerTimeout: .milliseconds(Int64(headerTimeout * 1000)), idleTimeout: .milliseconds(Int64(idleTimeout * 1000)))
     }
 
     func logger(_ label: String) -> Logger {
-        LoggingSystem.bootstrap(ServiceLogHandler.init)
+        Self.bootstrapLogging
         var logger = Logger(label: label)
         logger.logLevel = .info
         return logger
     }
 
-    func announce(_ service: String, of project: Project, port: Int) {
-        FileHandle.standardOutput.write(Data("\(service) of \(project.root.lastPathComponent) on http://\(host):\(port) (pid \(getpid()))\n".utf8))
+    /// Logging is bootstrapped once per process, whatever number of services asks for a logger.
+    private static let bootstrapLogging: Void = LoggingSystem.bootstrap(ServiceLogHandler.init)
+
+    func announce(_ service: String, of project: Project, port: Int?) {
+        let place = port.map { " on http://\(host):\($0)" } ?? ""
+        FileHandle.standardOutput.write(Data("\(service) of \(project.root.lastPathComponent)\(place) (pid \(getpid()))\n".utf8))
     }
 
-    func runWebServer(_ project: Project, port: Int) async throws {
-        let server = try WebServer(project: project, configuration: WebConfiguration(
-            host: host, port: port, access: try APIAccess.fromEnvironment(), connections: connectionLimits), logger: logger("mage.web"))
-        try await server.run { port in announce("web server", of: project, port: port) }
-    }
-
-    func runPrediction(_ project: Project, port: Int) async throws {
+    func predictionService(_ project: Project, port: Int) throws -> PredictionService {
         guard let auditMode = AuditMode(rawValue: audit) else {
             throw MageError.usage("--audit must be durable or batched, got '\(audit)'")
         }
         guard maxBatchRows >= 1 else { throw MageError.usage("--max-batch-rows must be at least 1, got \(maxBatchRows)") }
-        let service = try PredictionService(project: project, configuration: ServingConfiguration(
+        return try PredictionService(project: project, configuration: ServingConfiguration(
             host: host, port: port, maxBatchRows: maxBatchRows, auditEnabled: !noAudit, auditMode: auditMode,
             fileWatch: !noFileWatch, redis: try RedisURL.fromEnvironment(), access: try APIAccess.fromEnvironment(),
             connections: connectionLimits), logger: logger("mage.prediction"))
-        try await service.run { port in announce("prediction service", of: project, port: port) }
+    }
+}
+
+/// The dispatcher as a service of the group: on graceful shutdown it stops claiming, gives its runs
+/// the grace period, cancels what is left, and returns once nothing it holds is running.
+struct DispatcherService: Service {
+    let dispatcher: RunDispatcher
+    let grace: Double
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await dispatcher.run()
+        } onGracefulShutdown: {
+            dispatcher.stop(grace: grace)
+        }
     }
 }

@@ -11,6 +11,9 @@ import MageTestSupport
         var testDescription: String { name }
     }
 
+    static let owner = "owner-1"
+    static let lease = Lease(owner: owner, until: .distantFuture)
+
     static let stores: [Factory] = [
         Factory(name: "SQLite") {
             try SQLiteStore(path: try TemporaryFolder.make().appendingPathComponent("mage.db"))
@@ -32,20 +35,21 @@ import MageTestSupport
     @Test(arguments: stores)
     func updatesKeepFieldsTheyDoNotName(_ factory: Factory) throws {
         let store = try factory.make()
-        let run = try store.pipelineRunCreate(PipelineRunCreateParams(pipeline: "p", variables: [:], blocks: ["a"]))
+        let run = try store.pipelineRunCreate(PipelineRunCreateParams(pipeline: "p", variables: [:], blocks: ["a"], lease: Self.lease))
         let started = Date(timeIntervalSince1970: 1_800_000_000)
-        try store.blockRunUpdate(BlockRunUpdate(pipelineRunID: run.id, block: "a", status: .running, attempts: 1,
-                                                startedAt: started, logPath: "/l"))
-        try store.blockRunUpdate(BlockRunUpdate(pipelineRunID: run.id, block: "a", status: .completed,
-                                                completedAt: started.addingTimeInterval(2), outputPath: "/o",
-                                                facets: ["stats": "{\"rows\":3}"]))
+        #expect(try store.blockRunTransition(BlockRunUpdate(pipelineRunID: run.id, block: "a", status: .running, attempts: 1,
+                                                            startedAt: started, logPath: "/l"), from: .initial, owner: Self.owner))
+        #expect(try store.blockRunTransition(BlockRunUpdate(pipelineRunID: run.id, block: "a", status: .completed,
+                                                            completedAt: started.addingTimeInterval(2), outputPath: "/o",
+                                                            facets: ["stats": "{\"rows\":3}"]), from: .running, owner: Self.owner))
         let block = try #require(try store.blockRunList(pipelineRunID: run.id).first)
         #expect(block.status == .completed)
         #expect(block.attempts == 1)
         #expect(block.startedAt == started)
         #expect(block.logPath == "/l" && block.outputPath == "/o")
         #expect(block.facets == ["stats": "{\"rows\":3}"])
-        try store.pipelineRunSetStatus(id: run.id, status: .completed, at: started.addingTimeInterval(3))
+        #expect(try store.pipelineRunTransition(RunTransition(runID: run.id, from: .running, owner: Self.owner, to: .completed,
+                                                              at: started.addingTimeInterval(3))))
         #expect(try store.pipelineRunGet(id: run.id)?.completedAt == started.addingTimeInterval(3))
     }
 
@@ -54,9 +58,11 @@ import MageTestSupport
         let store = try factory.make()
         var ids: [Int64] = []
         for i in 0..<3 {
-            let run = try store.pipelineRunCreate(PipelineRunCreateParams(pipeline: i == 1 ? "other" : "p", variables: [:], blocks: ["a"]))
-            try store.blockRunUpdate(BlockRunUpdate(pipelineRunID: run.id, block: "a", status: .completed,
-                                                    completedAt: Date(timeIntervalSince1970: Double(1000 + i)), outputPath: "/out/\(i)"))
+            let run = try store.pipelineRunCreate(PipelineRunCreateParams(pipeline: i == 1 ? "other" : "p", variables: [:], blocks: ["a"],
+                                                                          lease: Self.lease))
+            #expect(try store.blockRunTransition(BlockRunUpdate(pipelineRunID: run.id, block: "a", status: .completed,
+                                                                completedAt: Date(timeIntervalSince1970: Double(1000 + i)), outputPath: "/out/\(i)"),
+                                                 from: .initial, owner: Self.owner))
             ids.append(run.id)
         }
         #expect(try store.pipelineRunList(PipelineRunFilter(), limit: 10, offset: 0).map(\.id) == ids.reversed())
@@ -70,14 +76,17 @@ import MageTestSupport
         let store = try factory.make()
         var ids: [Int64] = []
         for i in 0..<7 {
-            let run = try store.pipelineRunCreate(PipelineRunCreateParams(pipeline: i % 2 == 0 ? "p" : "q", variables: [:], blocks: ["a", "b"]))
-            if i % 3 == 0 { try store.pipelineRunSetStatus(id: run.id, status: .failed, at: Date()) }
-            if i == 4 {
-                try store.blockRunUpdate(BlockRunUpdate(pipelineRunID: run.id, block: "a", status: .completed))
-                try store.pipelineRunSetStatus(id: run.id, status: .completed, at: Date())
-            }
+            let run = try store.pipelineRunCreate(PipelineRunCreateParams(pipeline: i % 2 == 0 ? "p" : "q", variables: [:], blocks: ["a", "b"],
+                                                                          lease: i == 4 ? Self.lease : nil))
+            if i % 3 == 0 { #expect(try store.pipelineRunTransition(RunTransition(runID: run.id, from: .initial, owner: nil, to: .failed))) }
             ids.append(run.id)
         }
+        let started = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(try store.blockRunTransition(BlockRunUpdate(pipelineRunID: ids[4], block: "b", status: .running,
+                                                            startedAt: started.addingTimeInterval(5)), from: .initial, owner: Self.owner))
+        #expect(try store.blockRunTransition(BlockRunUpdate(pipelineRunID: ids[4], block: "a", status: .completed, startedAt: started),
+                                             from: .initial, owner: Self.owner))
+        #expect(try store.pipelineRunTransition(RunTransition(runID: ids[4], from: .running, owner: Self.owner, to: .completed)))
         let p = PipelineRunFilter(pipeline: "p")
         #expect(try store.pipelineRunCount(p) == 4)
         #expect(try store.pipelineRunList(p, limit: 2, offset: 0).map(\.id) == [ids[6], ids[4]])
@@ -89,9 +98,6 @@ import MageTestSupport
         #expect(try store.pipelineRunCount(PipelineRunFilter(pipeline: "q", statuses: [.failed])) == 1)
         #expect(try store.pipelineRunCount(PipelineRunFilter(pipeline: "none")) == 0)
 
-        let started = Date(timeIntervalSince1970: 1_800_000_000)
-        try store.blockRunUpdate(BlockRunUpdate(pipelineRunID: ids[4], block: "b", status: .running, startedAt: started.addingTimeInterval(5)))
-        try store.blockRunUpdate(BlockRunUpdate(pipelineRunID: ids[4], block: "a", status: .completed, startedAt: started))
         let summaries = try store.blockRunSummaries(pipelineRunIDs: [ids[4], ids[5]])
         #expect(summaries[ids[4]]?.counts == [.completed: 1, .running: 1])
         #expect(summaries[ids[4]]?.firstStartedAt.map { abs($0.timeIntervalSince(started)) < 0.001 } == true)

@@ -1,5 +1,6 @@
 import Foundation
 @testable import MageServing
+import MageHTTP
 import Testing
 
 /// The hand-written JSON of the hot path: what it writes must parse back to what was written.
@@ -43,11 +44,11 @@ import Testing
 
     @Test func contentTypesThatAreJSON() {
         for accepted in ["application/json", "Application/JSON", " application/json ; charset=utf-8", "application/json;charset=UTF-8"] {
-            #expect(JSONRequestBody.isJSON(accepted), "\(accepted)")
+            #expect(BodyReader.isJSON(accepted), "\(accepted)")
         }
         for refused in [nil, "", "text/plain", "application/jsonx", "application/json-patch+json", "application/x-www-form-urlencoded",
                         "application/jso", "application\u{0F}json"] {
-            #expect(!JSONRequestBody.isJSON(refused), "\(refused ?? "nil")")
+            #expect(!BodyReader.isJSON(refused), "\(refused ?? "nil")")
         }
     }
 }

@@ -10,18 +10,24 @@ public enum Schemathesis {
         public var missing: Bool
     }
 
-    /// 413 counts as a refusal: a batch of `maxItems + 1` rows can be over a byte limit.
+    /// 413 counts as a refusal: a batch of `maxItems + 1` rows can be over a byte limit. A valid request
+    /// may meet a state that refuses it: 404 for a run that does not exist, 409 for a run already finished.
     static let configuration = """
         [checks.negative_data_rejection]
         expected-statuses = [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429]
+
+        [checks.positive_data_acceptance]
+        expected-statuses = ["2XX", 401, 403, 404, 409]
         """
 
     /// One worker: with several, hypothesis parses lambda sources on several threads at once, which
     /// CPython 3.11's `ast.parse` does not survive ("AST constructor recursion depth mismatch"), and
     /// schemathesis reports a runtime error though every case passed.
-    public static func run(schema: URL, headers: [String] = [], maxExamples: Int = 40) async throws -> Outcome {
+    /// `extraConfiguration` is appended to the shared configuration (per-operation settings, say).
+    public static func run(schema: URL, headers: [String] = [], maxExamples: Int = 40,
+                           extraConfiguration: String = "") async throws -> Outcome {
         let folder = try TemporaryFolder.make("schemathesis")
-        try configuration.write(to: folder.appendingPathComponent("schemathesis.toml"), atomically: true, encoding: .utf8)
+        try (configuration + "\n" + extraConfiguration).write(to: folder.appendingPathComponent("schemathesis.toml"), atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-m", "schemathesis.cli", "run", schema.absoluteString,

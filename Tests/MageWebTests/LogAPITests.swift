@@ -89,9 +89,11 @@ import Testing
 
     @Test func theStreamReplaysTheLogFollowsItAndEndsWithTheBlockRun() async throws {
         let harness = try WebHarness()
-        let run = try harness.store.pipelineRunCreate(PipelineRunCreateParams(pipeline: "demo", variables: [:], blocks: ["make_dataset"]))
-        try harness.store.pipelineRunSetStatus(id: run.id, status: .running, at: Date())
-        try harness.store.blockRunUpdate(BlockRunUpdate(pipelineRunID: run.id, block: "make_dataset", status: .running, attempts: 1, startedAt: Date()))
+        let lease = Lease(owner: "test", until: .distantFuture)
+        let run = try harness.store.pipelineRunCreate(PipelineRunCreateParams(pipeline: "demo", variables: [:], blocks: ["make_dataset"],
+                                                                              lease: lease))
+        #expect(try harness.store.blockRunTransition(BlockRunUpdate(pipelineRunID: run.id, block: "make_dataset", status: .running,
+                                                                    attempts: 1, startedAt: Date()), from: .initial, owner: lease.owner))
         let blockRun = try #require(try harness.store.blockRunList(pipelineRunID: run.id).first)
         let log = BlockLogFile(project: harness.project, pipeline: "demo", blockRun: blockRun)
         try FileManager.default.createDirectory(at: log.url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -106,7 +108,8 @@ import Testing
             try handle.write(contentsOf: Data("second line\n".utf8))
             try handle.close()
             try await Task.sleep(for: .milliseconds(200))
-            try store.blockRunUpdate(BlockRunUpdate(pipelineRunID: run.id, block: "make_dataset", status: .completed, completedAt: Date()))
+            _ = try store.blockRunTransition(BlockRunUpdate(pipelineRunID: run.id, block: "make_dataset", status: .completed,
+                                                            completedAt: Date()), from: .running, owner: lease.owner)
         }
         try await withClient(harness) { client in
             try await client.execute(uri: "/api/block_runs/\(blockRun.id)/logs/stream", method: .get) { response in

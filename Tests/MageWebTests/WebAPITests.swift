@@ -179,7 +179,7 @@ import Testing
     @Test func percentEncodedListKeysAreReadAsTheirKeys() async throws {
         let harness = try WebHarness()
         let run = try harness.store.pipelineRunCreate(PipelineRunCreateParams(pipeline: "demo", variables: [:], blocks: ["make_dataset"]))
-        try harness.store.pipelineRunSetStatus(id: run.id, status: .failed, at: Date())
+        #expect(try harness.store.pipelineRunTransition(RunTransition(runID: run.id, from: .initial, owner: nil, to: .failed)))
         _ = try harness.store.pipelineRunCreate(PipelineRunCreateParams(pipeline: "demo", variables: [:], blocks: ["make_dataset"]))
         try await harness.server().application().test(.router) { client in
             try await client.execute(uri: "/api/pipeline_runs?status%5B%5D=failed", method: .get) { response in

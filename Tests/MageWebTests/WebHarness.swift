@@ -49,13 +49,44 @@ struct WebHarness {
         try text.write(to: folder.appendingPathComponent("metadata.yaml"), atomically: true, encoding: .utf8)
     }
 
-    func server(access: APIAccess = APIAccess()) throws -> WebServer {
-        try WebServer(project: project, configuration: WebConfiguration(port: 0, pluginDirectories: [pluginDirectory], access: access))
+    func server(access: APIAccess = APIAccess(), dispatcher: RunDispatcher? = nil) throws -> WebServer {
+        try WebServer(project: project, configuration: WebConfiguration(port: 0, pluginDirectories: [pluginDirectory], access: access),
+                      store: store, dispatcher: dispatcher)
+    }
+
+    /// A dispatcher over the harness's store and plugins, polling often.
+    func dispatcher() -> RunDispatcher {
+        RunDispatcher(project: project, catalog: PluginCatalog(directories: [pluginDirectory], hashFiles: false), store: store,
+                      options: ExecutionOptions(pluginDirectories: [pluginDirectory], executorCount: 4),
+                      timing: LeaseTiming(duration: 10, renewEvery: 0.2), pollEvery: 0.2)
+    }
+
+    /// `body` with a dispatcher running beside it; stopped (its runs cancelled) afterwards.
+    func withDispatcher<T>(_ body: (RunDispatcher) async throws -> T) async throws -> T {
+        let dispatcher = dispatcher()
+        let task = Task { await dispatcher.run() }
+        defer {
+            dispatcher.stop(grace: 0)
+        }
+        let result = try await body(dispatcher)
+        dispatcher.stop(grace: 0)
+        await task.value
+        return result
+    }
+
+    /// Waits until run `id` is finished (at most `seconds`), then returns it.
+    func finished(_ id: Int64, within seconds: Double = 60) async throws -> PipelineRun? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let run = try store.pipelineRunGet(id: id), run.status.isFinished { return run }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try store.pipelineRunGet(id: id)
     }
 
     /// The server on a free loopback port for `body`, then shut down gracefully.
-    func withLiveServer<T>(access: APIAccess = APIAccess(), _ body: (URL) async throws -> T) async throws -> T {
-        let server = try server(access: access)
+    func withLiveServer<T>(access: APIAccess = APIAccess(), dispatcher: RunDispatcher? = nil, _ body: (URL) async throws -> T) async throws -> T {
+        let server = try server(access: access, dispatcher: dispatcher)
         return try await LiveServer.run({ server.application(onServerRunning: $0) }, body)
     }
 

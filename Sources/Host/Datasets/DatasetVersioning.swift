@@ -36,8 +36,10 @@ public struct DatasetVersioning: Sendable {
     private func storeObject(from source: URL, as object: URL) throws {
         let fm = FileManager.default
         try fm.createDirectory(at: objectsDirectory, withIntermediateDirectories: true)
-        let staging = objectsDirectory.appendingPathComponent(".\(object.lastPathComponent).\(getpid()).tmp")
-        try? fm.removeItem(at: staging)
+        // Content-addressed: stored once, by whichever run got there first.
+        if fm.fileExists(atPath: object.appendingPathComponent(TableFile.schemaName).path) { return }
+        // Unique per attempt: runs of one process can store the same content at the same time.
+        let staging = objectsDirectory.appendingPathComponent(".\(object.lastPathComponent).\(getpid()).\(UInt64.random(in: 0...UInt64.max)).tmp")
         try fm.createDirectory(at: staging, withIntermediateDirectories: true)
         for name in [TableFile.dataName, TableFile.schemaName] {
             try AtomicFile.write(try Data(contentsOf: source.appendingPathComponent(name)), to: staging.appendingPathComponent(name))

@@ -10,6 +10,13 @@ public struct BlockRunState: Sendable, Equatable {
         self.retry = retry
     }
 
+    /// The state of a block run as the store holds it (a run claimed again after a retry or a rescue).
+    public init(retry: RetryPolicy, status: BlockRunStatus, attempts: Int) {
+        self.retry = retry
+        self.status = status
+        self.attempts = attempts
+    }
+
     public enum Event: Sendable, Equatable {
         case enqueue
         case start
@@ -17,6 +24,11 @@ public struct BlockRunState: Sendable, Equatable {
         case fail
         case upstreamFailed
         case cancel
+        /// Run it again from the start (retrying a run's failed blocks, or re-queueing a rescued run).
+        case reset
+        /// The process that ran it stopped (its lease expired): what started failed, what never
+        /// started is cancelled.
+        case hostStopped
     }
 
     public enum Action: Sendable, Equatable {
@@ -59,6 +71,16 @@ public struct BlockRunState: Sendable, Equatable {
         case (let s, .cancel) where !s.isFinished:
             status = .cancelled
             return .finished(.cancelled)
+        case (.failed, .reset), (.cancelled, .reset), (.upstreamFailed, .reset), (.queued, .reset), (.running, .reset):
+            status = .initial
+            attempts = 0
+            return .none
+        case (.running, .hostStopped), (.queued, .hostStopped) where attempts > 0:
+            status = .failed
+            return .finished(.failed)
+        case (.initial, .hostStopped), (.queued, .hostStopped):
+            status = .cancelled
+            return .finished(.cancelled)
         default:
             throw IllegalTransition(from: status, event: event)
         }
@@ -71,11 +93,22 @@ public struct PipelineRunState: Sendable, Equatable {
 
     public init() {}
 
+    public init(status: PipelineRunStatus) {
+        self.status = status
+    }
+
     public enum Event: Sendable, Equatable {
+        /// A dispatcher claimed it.
         case start
         /// Every block reached a final status; these are they.
         case blocksFinished([BlockRunStatus])
         case cancel
+        /// Run its failed and cancelled blocks again: it waits to be claimed once more.
+        case retry
+        /// The process that owned it stopped; `requeue` when the pipeline asks to run it again.
+        case hostStopped(requeue: Bool)
+        /// It could not go on (its pipeline no longer loads, the store failed under it).
+        case abort
     }
 
     public struct IllegalTransition: Error, Equatable, CustomStringConvertible {
@@ -94,6 +127,12 @@ public struct PipelineRunState: Sendable, Equatable {
             else { status = .failed }
         case (.initial, .cancel), (.running, .cancel):
             status = .cancelled
+        case (.failed, .retry), (.cancelled, .retry):
+            status = .initial
+        case (.running, .hostStopped(let requeue)):
+            status = requeue ? .initial : .failed
+        case (.running, .abort):
+            status = .failed
         default:
             throw IllegalTransition(from: status, event: event)
         }

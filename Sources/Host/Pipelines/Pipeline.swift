@@ -9,6 +9,10 @@ public struct Pipeline: Sendable {
     public let variables: [String: ConfigValue]
     /// Blocks in a topological order (upstream before downstream, ties in file order).
     public let blocks: [Block]
+    /// The variables the file declares, with their defaults (masked like `variables`).
+    public var declaredVariables: [String: ConfigValue] = [:]
+    /// Run it again, rather than fail it, when the process running it stops (`retry_on_host_failure`).
+    public var retryOnHostFailure = false
 
     public func block(_ uuid: String) -> Block? { blocks.first { $0.uuid == uuid } }
 

@@ -6,6 +6,8 @@ struct PipelineFile {
     var name: String?
     var type: String?
     var isolation: Isolation?
+    /// Run the pipeline again, rather than fail it, when the process running it stops.
+    var retry_on_host_failure: Bool?
     /// Mage's pipeline variables: defaults that `--runtime-vars` override.
     var variables: [String: ConfigValue]?
     var blocks: [BlockEntry]?
@@ -30,6 +32,7 @@ struct PipelineFile {
         name = try top.string("name")
         type = try top.string("type")
         isolation = try top.isolation("isolation")
+        retry_on_host_failure = try top.bool("retry_on_host_failure")
         variables = try top.map("variables")
         blocks = try top.list("blocks")?.enumerated().map { index, item in
             let f = try YAMLFields(item, path: "blocks[\(index)]")
@@ -96,6 +99,14 @@ struct YAMLFields {
         case .int(let i): return Double(i)
         case .double(let d): return d
         case let value: throw mismatch(key, "a number", value)
+        }
+    }
+
+    func bool(_ key: String) throws -> Bool? {
+        switch entries[key] ?? .null {
+        case .null: return nil
+        case .bool(let b): return b
+        case let value: throw mismatch(key, "true or false", value)
         }
     }
 

@@ -137,7 +137,11 @@ public struct PipelineLoader {
         let ordered = Self.topologicalOrder(nodes: uuids, upstream: upstream).compactMap { blocks[$0] }
         var recorded = variables
         for name in secretVariables where recorded[name] != nil { recorded[name] = .string(Secrets.mask) }
-        return Pipeline(uuid: uuid, name: parsed.name ?? uuid, file: file, variables: recorded, blocks: ordered)
+        var pipeline = Pipeline(uuid: uuid, name: parsed.name ?? uuid, file: file, variables: recorded, blocks: ordered)
+        pipeline.retryOnHostFailure = parsed.retry_on_host_failure ?? false
+        pipeline.declaredVariables = (parsed.variables ?? [:]).mapValues { $0 }
+        for name in secretVariables where pipeline.declaredVariables[name] != nil { pipeline.declaredVariables[name] = .string(Secrets.mask) }
+        return pipeline
     }
 
     static func configurationProblems(_ configuration: [String: ConfigValue], kind: BlockKind,

@@ -3,16 +3,34 @@ import Foundation
 /// Where runs, block runs and plugin records live. SQLite is the embedded default; other databases
 /// implement the same protocol and pass the same conformance tests.
 public protocol MetadataStore: Sendable {
-    /// Creates a pipeline run and one `initial` block run per block, in one transaction.
+    /// Creates a pipeline run and one `initial` block run per block, in one transaction. The run is
+    /// `initial`, waiting for a dispatcher; or `running` under `params.lease` when its creator runs it.
     func pipelineRunCreate(_ params: PipelineRunCreateParams) throws -> PipelineRun
-    func pipelineRunSetStatus(id: Int64, status: PipelineRunStatus, at: Date) throws
     func pipelineRunGet(id: Int64) throws -> PipelineRun?
     /// Newest first: the runs `filter` selects, skipping `offset` of them.
     func pipelineRunList(_ filter: PipelineRunFilter, limit: Int, offset: Int) throws -> [PipelineRun]
     /// How many runs `filter` selects.
     func pipelineRunCount(_ filter: PipelineRunFilter) throws -> Int
 
-    func blockRunUpdate(_ update: BlockRunUpdate) throws
+    // The run queue: every status change after creation is one of these guarded writes, which report
+    // whether they happened.
+
+    /// Claims the oldest `initial` run nobody asked to cancel: `initial → running` under `lease`. Nil
+    /// when no run waits.
+    func pipelineRunClaim(_ lease: Lease, at: Date) throws -> PipelineRun?
+    /// Extends the lease of every run `owner` holds running; returns those runs.
+    func leaseRenew(_ lease: Lease) throws -> [LeaseHold]
+    /// Moves a run and some of its block runs at once, if nobody moved them first.
+    func pipelineRunTransition(_ transition: RunTransition) throws -> Bool
+    /// Writes a block run of a run `owner` holds running, if the block run is still in `from`.
+    func blockRunTransition(_ update: BlockRunUpdate, from: BlockRunStatus, owner: String) throws -> Bool
+    /// Asks the run's owner to cancel it (the owner acts on it when it renews its lease); false when the
+    /// run is finished already.
+    func pipelineRunRequestCancel(id: Int64) throws -> Bool
+    /// Runs `running` whose lease ran out before `at` (or that have no owner: written before leases
+    /// existed), oldest first.
+    func pipelineRunsLeaseExpired(at: Date, limit: Int) throws -> [PipelineRun]
+
     func blockRunList(pipelineRunID: Int64) throws -> [BlockRun]
     func blockRunGet(id: Int64) throws -> BlockRun?
     /// The block runs of each of these runs summed up, in one query (for a page of runs).
@@ -123,12 +141,19 @@ public struct PipelineRunCreateParams: Sendable {
     public var pipeline: String
     public var variables: [String: ConfigValue]
     public var blocks: [String]
+    /// Run it again, rather than fail it, when its host process stops (`retry_on_host_failure`).
+    public var retryOnHostFailure: Bool
+    /// Created already claimed: its creator runs it (`mage run`).
+    public var lease: Lease?
     public var createdAt: Date
 
-    public init(pipeline: String, variables: [String: ConfigValue], blocks: [String], createdAt: Date = Date()) {
+    public init(pipeline: String, variables: [String: ConfigValue], blocks: [String], retryOnHostFailure: Bool = false,
+                lease: Lease? = nil, createdAt: Date = Date()) {
         self.pipeline = pipeline
         self.variables = variables
         self.blocks = blocks
+        self.retryOnHostFailure = retryOnHostFailure
+        self.lease = lease
         self.createdAt = createdAt
     }
 }
@@ -162,7 +187,16 @@ public struct PipelineRun: Sendable, Codable, Equatable {
     public var status: PipelineRunStatus
     public var variables: [String: ConfigValue]
     public var createdAt: Date
+    /// When a dispatcher first claimed it.
+    public var startedAt: Date?
     public var completedAt: Date?
+    /// The dispatcher that holds it (or last held it), and until when.
+    public var owner: String?
+    public var leaseExpiresAt: Date?
+    public var cancelRequested: Bool
+    public var retryOnHostFailure: Bool
+    /// How many times its host process stopped under it.
+    public var hostFailures: Int
 }
 
 public struct BlockRun: Sendable, Codable, Equatable {
@@ -178,9 +212,11 @@ public struct BlockRun: Sendable, Codable, Equatable {
     public var outputPath: String?
     /// Facets the plugin reported, name → JSON object text.
     public var facets: [String: String]
+    /// A block run waiting to retry: not before this instant.
+    public var nextAttemptAt: Date?
 }
 
-/// A write to one block run. Nil fields are left as they are.
+/// A write to one block run. Nil fields are left as they are, except `nextAttemptAt`, which is cleared.
 public struct BlockRunUpdate: Sendable {
     public var pipelineRunID: Int64
     public var block: String
@@ -192,10 +228,11 @@ public struct BlockRunUpdate: Sendable {
     public var logPath: String?
     public var outputPath: String?
     public var facets: [String: String]?
+    public var nextAttemptAt: Date?
 
     public init(pipelineRunID: Int64, block: String, status: BlockRunStatus, attempts: Int? = nil,
                 startedAt: Date? = nil, completedAt: Date? = nil, error: String? = nil, logPath: String? = nil,
-                outputPath: String? = nil, facets: [String: String]? = nil) {
+                outputPath: String? = nil, facets: [String: String]? = nil, nextAttemptAt: Date? = nil) {
         self.pipelineRunID = pipelineRunID
         self.block = block
         self.status = status
@@ -206,6 +243,7 @@ public struct BlockRunUpdate: Sendable {
         self.logPath = logPath
         self.outputPath = outputPath
         self.facets = facets
+        self.nextAttemptAt = nextAttemptAt
     }
 }
 

@@ -110,6 +110,35 @@ enum SQLiteMigrations {
                 CREATE INDEX pipeline_runs_by_pipeline_status ON pipeline_runs (pipeline, status, id);
                 """)
         }
+        // Runs became durable jobs: claimed by an owner under a lease, cancelled through a flag, rescued
+        // when the owner's lease runs out; a retry waits in the store. The status sets are closed here,
+        // in the database, as of this migration (a new status needs a migration that replaces these).
+        list.append("v5: run queue") { db in
+            let runStatuses = "'initial', 'running', 'completed', 'failed', 'cancelled'"
+            let blockStatuses = "'initial', 'queued', 'running', 'completed', 'failed', 'cancelled', 'upstream_failed'"
+            try db.execute(sql: """
+                ALTER TABLE pipeline_runs ADD COLUMN started_at DATETIME;
+                ALTER TABLE pipeline_runs ADD COLUMN owner TEXT;
+                ALTER TABLE pipeline_runs ADD COLUMN lease_expires_at DATETIME;
+                ALTER TABLE pipeline_runs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE pipeline_runs ADD COLUMN retry_on_host_failure INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE pipeline_runs ADD COLUMN host_failures INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE block_runs ADD COLUMN next_attempt_at DATETIME;
+                CREATE INDEX pipeline_runs_running_by_owner ON pipeline_runs (owner) WHERE status = 'running';
+                CREATE TRIGGER pipeline_runs_status_insert BEFORE INSERT ON pipeline_runs
+                WHEN NEW.status NOT IN (\(runStatuses))
+                BEGIN SELECT RAISE(ABORT, 'pipeline run status must be one of \(runStatuses.replacingOccurrences(of: "'", with: ""))'); END;
+                CREATE TRIGGER pipeline_runs_status_update BEFORE UPDATE OF status ON pipeline_runs
+                WHEN NEW.status NOT IN (\(runStatuses))
+                BEGIN SELECT RAISE(ABORT, 'pipeline run status must be one of \(runStatuses.replacingOccurrences(of: "'", with: ""))'); END;
+                CREATE TRIGGER block_runs_status_insert BEFORE INSERT ON block_runs
+                WHEN NEW.status NOT IN (\(blockStatuses))
+                BEGIN SELECT RAISE(ABORT, 'block run status must be one of \(blockStatuses.replacingOccurrences(of: "'", with: ""))'); END;
+                CREATE TRIGGER block_runs_status_update BEFORE UPDATE OF status ON block_runs
+                WHEN NEW.status NOT IN (\(blockStatuses))
+                BEGIN SELECT RAISE(ABORT, 'block run status must be one of \(blockStatuses.replacingOccurrences(of: "'", with: ""))'); END;
+                """)
+        }
         return list.migrations
     }
 

@@ -4,7 +4,7 @@ import GRDB
 /// The embedded metadata store: one SQLite file in WAL mode, so readers never wait on the writer and
 /// several `mage` processes on one machine share it.
 public final class SQLiteStore: MetadataStore {
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// Any number of processes may open one database at once. Opening is done under an exclusive lock
     /// on `<database>.lock`: switching a new file to WAL and GRDB's first write on opening need locks
@@ -29,27 +29,22 @@ public final class SQLiteStore: MetadataStore {
 
     public func pipelineRunCreate(_ params: PipelineRunCreateParams) throws -> PipelineRun {
         let variables = ConfigValue.map(params.variables).jsonText
+        let status: PipelineRunStatus = params.lease == nil ? .initial : .running
         return try pool.write { db in
             try db.execute(sql: """
-                INSERT INTO pipeline_runs (pipeline, status, variables, created_at) VALUES (?, ?, ?, ?)
-                """, arguments: [params.pipeline, PipelineRunStatus.initial.rawValue, variables, params.createdAt])
+                INSERT INTO pipeline_runs (pipeline, status, variables, created_at, started_at, owner, lease_expires_at,
+                                           retry_on_host_failure)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [params.pipeline, status.rawValue, variables, params.createdAt,
+                                 params.lease == nil ? nil : params.createdAt, params.lease?.owner, params.lease?.until,
+                                 params.retryOnHostFailure])
             let id = db.lastInsertedRowID
             for block in params.blocks {
                 try db.execute(sql: """
                     INSERT INTO block_runs (pipeline_run_id, block, status, attempts) VALUES (?, ?, ?, 0)
                     """, arguments: [id, block, BlockRunStatus.initial.rawValue])
             }
-            return PipelineRun(id: id, pipeline: params.pipeline, status: .initial, variables: params.variables,
-                               createdAt: params.createdAt, completedAt: nil)
-        }
-    }
-
-    public func pipelineRunSetStatus(id: Int64, status: PipelineRunStatus, at: Date) throws {
-        try pool.write { db in
-            try db.execute(sql: """
-                UPDATE pipeline_runs SET status = ?, completed_at = CASE WHEN ? THEN ? ELSE completed_at END
-                WHERE id = ?
-                """, arguments: [status.rawValue, status.isFinished, at, id])
+            return try Row.fetchOne(db, sql: "SELECT * FROM pipeline_runs WHERE id = ?", arguments: [id]).map(Self.pipelineRun)!
         }
     }
 
@@ -87,22 +82,6 @@ public final class SQLiteStore: MetadataStore {
             arguments += StatementArguments(statuses)
         }
         return (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "), arguments)
-    }
-
-    public func blockRunUpdate(_ u: BlockRunUpdate) throws {
-        let facets = try u.facets.map { String(decoding: try JSON.encode($0, pretty: false), as: UTF8.self) }
-        try pool.write { db in
-            try db.execute(sql: """
-                UPDATE block_runs SET status = ?,
-                    attempts = COALESCE(?, attempts), started_at = COALESCE(?, started_at),
-                    completed_at = COALESCE(?, completed_at),
-                    error = CASE WHEN ? = 'completed' THEN NULL ELSE COALESCE(?, error) END,
-                    log_path = COALESCE(?, log_path), output_path = COALESCE(?, output_path),
-                    facets = COALESCE(?, facets)
-                WHERE pipeline_run_id = ? AND block = ?
-                """, arguments: [u.status.rawValue, u.attempts, u.startedAt, u.completedAt, u.status.rawValue, u.error, u.logPath,
-                                 u.outputPath, facets, u.pipelineRunID, u.block])
-        }
     }
 
     public func blockRunList(pipelineRunID: Int64) throws -> [BlockRun] {
@@ -338,20 +317,24 @@ public final class SQLiteStore: MetadataStore {
         return try texts.map { try JSON.decode(T.self, from: Data($0.utf8)) }
     }
 
-    private static func pipelineRun(_ row: Row) -> PipelineRun {
+    static func pipelineRun(_ row: Row) -> PipelineRun {
         let variablesText: String = row["variables"]
         let variables = (try? JSONDecoder().decode([String: ConfigValue].self, from: Data(variablesText.utf8))) ?? [:]
         return PipelineRun(id: row["id"], pipeline: row["pipeline"],
                            status: PipelineRunStatus(rawValue: row["status"]) ?? .failed,
-                           variables: variables, createdAt: row["created_at"], completedAt: row["completed_at"])
+                           variables: variables, createdAt: row["created_at"], startedAt: row["started_at"],
+                           completedAt: row["completed_at"], owner: row["owner"], leaseExpiresAt: row["lease_expires_at"],
+                           cancelRequested: row["cancel_requested"], retryOnHostFailure: row["retry_on_host_failure"],
+                           hostFailures: row["host_failures"])
     }
 
-    private static func blockRun(_ row: Row) -> BlockRun {
+    static func blockRun(_ row: Row) -> BlockRun {
         let facetsText: String? = row["facets"]
         let facets = facetsText.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
         return BlockRun(id: row["id"], pipelineRunID: row["pipeline_run_id"], block: row["block"],
                         status: BlockRunStatus(rawValue: row["status"]) ?? .failed, attempts: row["attempts"],
                         startedAt: row["started_at"], completedAt: row["completed_at"], error: row["error"],
-                        logPath: row["log_path"], outputPath: row["output_path"], facets: facets)
+                        logPath: row["log_path"], outputPath: row["output_path"], facets: facets,
+                        nextAttemptAt: row["next_attempt_at"])
     }
 }

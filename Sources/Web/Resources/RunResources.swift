@@ -10,9 +10,15 @@ struct PipelineRunResource: Encodable {
     var status: String
     var variables: [String: ConfigValue]
     var created_at: Date
-    /// When its first block started; nil before.
+    /// When a dispatcher first claimed it (else when its first block started); nil before.
     var started_at: Date?
     var completed_at: Date?
+    /// The dispatcher that holds it, or last held it.
+    var owner: String?
+    /// Someone asked to cancel it; its owner acts on it within a second.
+    var cancel_requested: Bool
+    /// How many times the process running it stopped under it (each rescued by another).
+    var host_failures: Int
     var block_runs_count: Int
     var completed_block_runs_count: Int
     /// How many block runs are in each status.
@@ -27,8 +33,11 @@ struct PipelineRunResource: Encodable {
         status = run.status.rawValue
         variables = run.variables
         created_at = run.createdAt
-        started_at = summary.firstStartedAt
+        started_at = run.startedAt ?? summary.firstStartedAt
         completed_at = run.completedAt
+        owner = run.owner
+        cancel_requested = run.cancelRequested
+        host_failures = run.hostFailures
         block_runs_count = statusCounts.values.reduce(0, +)
         completed_block_runs_count = statusCounts[.completed] ?? 0
         block_run_statuses = Dictionary(uniqueKeysWithValues: statusCounts.map { ($0.key.rawValue, $0.value) })
@@ -56,6 +65,8 @@ struct BlockRunResource: Encodable {
     var error: String?
     /// Facets the plugin reported, name → JSON object text.
     var facets: [String: String]
+    /// A retry waiting for its time: not before this instant.
+    var next_attempt_at: Date?
 
     init(_ run: BlockRun) {
         id = run.id
@@ -68,5 +79,6 @@ struct BlockRunResource: Encodable {
         duration_seconds = run.startedAt.flatMap { start in run.completedAt.map { $0.timeIntervalSince(start) } }
         error = run.error
         facets = run.facets
+        next_attempt_at = run.nextAttemptAt
     }
 }
