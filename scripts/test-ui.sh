@@ -35,7 +35,8 @@ for _ in $(seq 1 "${UI_TEST_RUNS:-1}"); do
 done
 
 token=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
-MAGE_API_TOKEN=$token "$mage" start "$project" --role web_server --port 0 > "$work/server.out" 2> "$work/server.log" &
+# The web server and, in the same process, the dispatcher that runs what the page starts.
+MAGE_API_TOKEN=$token "$mage" start "$project" --role web_server --role dispatcher --port 0 > "$work/server.out" 2> "$work/server.log" &
 server=$!
 stop_server() {
     if kill -0 "$server" 2>/dev/null; then kill -TERM "$server"; wait "$server" 2>/dev/null || true; fi
@@ -45,7 +46,7 @@ trap stop_server EXIT
 # The server prints "web server of mlops_demo on http://127.0.0.1:<port> (pid <pid>)" once it listens.
 url=""
 for _ in $(seq 1 300); do
-    url=$(grep -o 'http://[0-9.]*:[0-9]*' "$work/server.out" 2>/dev/null | head -1 || true)
+    url=$(grep '^web server of' "$work/server.out" 2>/dev/null | grep -o 'http://[0-9.]*:[0-9]*' | head -1 || true)
     if [ -n "$url" ] || ! kill -0 "$server" 2>/dev/null; then break; fi
     sleep 0.1
 done
