@@ -7,7 +7,8 @@
 #   UI_TEST_RUNS=2 scripts/test-ui.sh    more runs made with `mage run` before the server starts
 #
 # The server runs with MAGE_API_TOKEN set, so the page has to ask for the token the first time it changes
-# something. Screenshots of each page, the server's log and the project copy are kept in the folder printed.
+# something. Screenshots of each page and the server's log are kept in the folder printed, and the project
+# copy too when the test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,5 +56,8 @@ if [ -z "$url" ]; then echo "the web server did not start; see $work/server.log"
 echo "browser test against $url (screenshots, server log and project in $work)"
 status=0
 UI_BASE_URL=$url UI_API_TOKEN=$token UI_SCREENSHOTS=$work/screenshots python3 Tests/ui/test_ui.py || status=$?
+stop_server
+# The project copy (tens of MB of data and models) is kept only to look into a failure.
+if [ "$status" = 0 ]; then rm -rf "$project"; fi
 echo "screenshots: $work/screenshots"
 exit $status

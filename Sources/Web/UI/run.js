@@ -104,6 +104,14 @@ class RunPage {
     this.retryButton.hidden = !(run.status === 'failed' || run.status === 'cancelled');
     const now = Date.now();
     for (const blockRun of run.block_runs) this.showBlockRun(blockRun, now);
+    const current = new Set(run.block_runs.map((blockRun) => blockRun.id));
+    for (const [id, row] of this.rows) {
+      if (!current.has(id)) {
+        row.element.remove();
+        this.rows.delete(id);
+        if (id === this.shownBlockRun) this.pickedByHand = false;
+      }
+    }
     replace(this.chart, timeline(run.block_runs.map((blockRun) => ({
       label: blockRun.block_uuid, status: blockRun.status,
       start: blockRun.started_at ? Date.parse(blockRun.started_at) : null,
