@@ -94,6 +94,7 @@ bench:
 		--out $$(mktemp -d) --sizes $(BENCH_SIZES) --repeat 1
 	Benchmarks/ServingBench/run.sh $(RELEASE_BIN)
 	Benchmarks/WebBench/run.sh $(RELEASE_BIN)
+	Benchmarks/QueueBench/run.sh $(RELEASE_BIN)
 
 clean: down
 	rm -rf .build $(DEMO)/.mage_data $(DEMO)/datasets $(DEMO)/model_registry $(DEMO)/deployment $(DEMO)/lineage $(DEMO_C_PLUGINS)

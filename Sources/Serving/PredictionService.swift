@@ -23,7 +23,7 @@ public final class PredictionService: Sendable {
         self.project = project
         self.configuration = configuration
         self.logger = logger
-        store = try SQLiteStore(path: project.databaseURL)
+        store = try project.openStore()
         let catalog = PluginCatalog(directories: configuration.pluginDirectories ?? PluginCatalog.searchPath(project: project.root),
                                     hashFiles: false)
         for refused in catalog.refused { logger.warning("plugin refused: \(refused.path): \(refused.reason)") }

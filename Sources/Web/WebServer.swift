@@ -28,7 +28,7 @@ public final class WebServer: Sendable {
         self.roles = roles
         self.dispatcher = dispatcher
         self.logger = logger
-        self.store = try store ?? SQLiteStore(path: project.databaseURL)
+        self.store = try store ?? project.openStore()
         pluginDirectories = configuration.pluginDirectories ?? PluginCatalog.searchPath(project: project.root)
         catalog = PluginCatalog(directories: pluginDirectories)
         for refused in catalog.refused { logger.warning("plugin refused: \(refused.path): \(refused.reason)") }

@@ -21,7 +21,7 @@ struct DatasetsCommand: ParsableCommand {
         func run() throws {
             do {
                 let project = try Project(root: URL(fileURLWithPath: self.project))
-                let versions = try SQLiteStore(path: project.databaseURL).datasetVersionList(pipelineRunID: nil, limit: max(1, limit))
+                let versions = try project.openStore().datasetVersionList(pipelineRunID: nil, limit: max(1, limit))
                 if json { return try printJSON(versions) }
                 if versions.isEmpty { print("no data versions yet: run a pipeline with a data loader") }
                 for v in versions {

@@ -13,7 +13,7 @@ struct ModelsCommand: ParsableCommand {
 
         func registry() throws -> ModelRegistry {
             let project = try Project(root: URL(fileURLWithPath: self.project))
-            return try ModelRegistry.configured(project: project, store: try SQLiteStore(path: project.databaseURL))
+            return try ModelRegistry.configured(project: project, store: try project.openStore())
         }
 
         /// For the commands that only read: first finish any move a killed process left half done (a

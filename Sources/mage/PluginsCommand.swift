@@ -27,7 +27,7 @@ struct PluginsCommand: ParsableCommand {
             let directories = PluginCatalog.searchPath(project: projectURL)
             let catalog = PluginCatalog(directories: directories)
             if let projectURL, let project = try? Project(root: projectURL) {
-                try? SQLiteStore(path: project.databaseURL).pluginRecordsReplace(catalog.records())
+                try? project.openStore().pluginRecordsReplace(catalog.records())
             }
             if json {
                 try printJSON(Listing(searchPath: directories.map(\.path), libraries: catalog.libraries,

@@ -33,7 +33,7 @@ struct RunCommand: AsyncParsableCommand {
             }
             let pipeline = try PipelineLoader(project: project, catalog: catalog).load(pipeline, variables: variables)
             guard leaseSeconds >= 1 else { throw MageError.usage("--lease-seconds must be at least 1, got \(leaseSeconds)") }
-            let store = try SQLiteStore(path: project.databaseURL)
+            let store = try project.openStore()
             // Runs left running by a process that died are finished (or re-queued) before this one starts.
             for rescue in try RunRescuer(store: store).rescue() {
                 FileHandle.standardError.write(Data("rescued: \(rescue)\n".utf8))

@@ -29,7 +29,7 @@ struct RunsCommand: ParsableCommand {
         func run() throws {
             do {
                 let project = try Project(root: URL(fileURLWithPath: self.project))
-                let store = try SQLiteStore(path: project.databaseURL)
+                let store = try project.openStore()
                 let runs = try store.pipelineRunList(PipelineRunFilter(pipeline: pipeline), limit: max(1, limit), offset: 0)
                 if json {
                     try printJSON(try runs.map { Entry(run: $0, blocks: try store.blockRunList(pipelineRunID: $0.id)) })

@@ -68,7 +68,7 @@ struct StartCommand: AsyncParsableCommand {
         let ordered = Self.roles.filter(roles.contains)
         var services: [any Service] = []
         var dispatcher: RunDispatcher?
-        let store = try SQLiteStore(path: project.databaseURL)
+        let store = try project.openStore()
         if roles.contains("dispatcher") {
             let made = try makeDispatcher(project, store: store, logger: self.logger("mage.dispatcher"))
             dispatcher = made

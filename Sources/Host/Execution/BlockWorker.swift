@@ -35,9 +35,9 @@ public enum BlockWorker {
         let catalog = PluginCatalog(directories: invocation.pluginDirectories.map { URL(fileURLWithPath: $0) },
                                     hashFiles: false)
         // The child opens the project's store itself: a plugin may ask for lineage or the registry.
-        let store: SQLiteStore?
+        let store: (any MetadataStore)?
         do {
-            store = try SQLiteStore(path: Project(root: URL(fileURLWithPath: invocation.projectRoot)).databaseURL)
+            store = try Project(root: URL(fileURLWithPath: invocation.projectRoot)).openStore()
         } catch {
             log.write(.warning, "cannot open the project's store, so lineage and registry services are off: \(MageError.describe(error))")
             store = nil

@@ -67,6 +67,16 @@ public final class RunDispatcher: @unchecked Sendable {
         var lastRescue = Date.distantPast
         var wakeups = self.wakeups.makeAsyncIterator()
         while true {
+            // Cancelled (its service group is going down hard): cancel the runs and wait for them to end.
+            if Task.isCancelled {
+                let tasks: [Task<Void, Never>] = lock.withLock {
+                    stopping = true
+                    return running.values.map(\.task)
+                }
+                for task in tasks { task.cancel() }
+                for task in tasks { await task.value }
+                return
+            }
             let (isStopping, idle) = lock.withLock { (stopping, running.isEmpty) }
             if isStopping {
                 if idle { return }
