@@ -18,8 +18,11 @@ const routes = [
 ];
 
 let stopPage = null;
+/** Counts navigations, so a page still loading when the reader moves on is stopped, not left running. */
+let navigation = 0;
 
 async function route() {
+  const current = ++navigation;
   if (stopPage) stopPage();
   stopPage = null;
   notice(null);
@@ -35,12 +38,20 @@ async function route() {
     replace(main, h('h1', {}, 'Not found'), h('p', {}, 'No page here. ', h('a', {href: '#/pipelines'}, 'Pipelines')));
     return;
   }
-  replace(main, h('p', {class: 'muted'}, 'Loading…'));
+  // Each page draws into its own element: one still loading after the reader moved on draws out of sight.
+  const view = h('div', {}, h('p', {class: 'muted'}, 'Loading…'));
+  replace(main, view);
   const [found, , page] = match;
   try {
-    stopPage = (await page(found.slice(1))(main)) || null;
+    const stop = (await page(found.slice(1))(view)) || null;
+    if (current !== navigation) {
+      if (stop) stop();
+      return;
+    }
+    stopPage = stop;
   } catch (error) {
-    replace(main, h('h1', {}, 'Cannot show this page'), h('p', {class: 'error'}, error.message));
+    if (current !== navigation) return;
+    replace(view, h('h1', {}, 'Cannot show this page'), h('p', {class: 'error'}, error.message));
   }
   main.focus({preventScroll: true});
 }
