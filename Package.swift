@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "PluginAPI", path: "Sources/PluginAPI"),
         .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi",
                        providers: [.apt(["libffi-dev"])]),
-        // libpq, for the postgres_query data loader; only MageDataLoaders links it.
+        // libpq: the PostgreSQL metadata store, and the postgres_query data loader.
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
                        providers: [.apt(["libpq-dev"])]),
         // hiredis, for coordination through Redis when REDIS_URL is set (the registry's announcements).
@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "PluginKit", dependencies: ["PluginAPI"], path: "Sources/PluginKit"),
         // Host services: plugin loading, pipelines, execution, metadata store.
         .target(name: "MageHost", dependencies: [
-            "PluginAPI", "CFFI", "CHiredis", "CProcess",
+            "PluginAPI", "CFFI", "CHiredis", "CProcess", "CLibPQ",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),

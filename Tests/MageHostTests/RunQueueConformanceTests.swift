@@ -149,6 +149,35 @@ import MageTestSupport
         #expect(Set(all).count == 60)
     }
 
+    /// Four stores on one PostgreSQL database, as four hosts would be, claiming at once: each run once.
+    @Test func concurrentPostgresClaimersEachClaimARunOnce() async throws {
+        let url = try StoreConformanceTests.freshPostgresDatabase()
+        let setup = try PostgresStore(url: url)
+        for _ in 0..<60 { _ = try setup.pipelineRunCreate(PipelineRunCreateParams(pipeline: "p", variables: [:], blocks: ["x"])) }
+        let claimers = try (0..<4).map { _ in try PostgresStore(url: url) }
+        let claimed: [[Int64]] = await withTaskGroup(of: [Int64].self) { group in
+            for (index, store) in claimers.enumerated() {
+                group.addTask {
+                    var ids: [Int64] = []
+                    while let run = try? store.pipelineRunClaim(Self.lease("claimer-\(index)"), at: Date()) { ids.append(run.id) }
+                    return ids
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let all = claimed.flatMap { $0 }
+        #expect(all.count == 60)
+        #expect(Set(all).count == 60)
+    }
+
+    @Test func thePostgresDatabaseRefusesAStatusOutsideTheSet() throws {
+        let url = try StoreConformanceTests.freshPostgresDatabase()
+        let store = try PostgresStore(url: url)
+        let run = try store.pipelineRunCreate(PipelineRunCreateParams(pipeline: "p", variables: [:], blocks: ["x"]))
+        #expect(throws: (any Error).self) { try store.query("UPDATE pipeline_runs SET status = 'paused' WHERE id = $1", [String(run.id)]) }
+        #expect(throws: (any Error).self) { try store.query("UPDATE block_runs SET status = 'skipped' WHERE pipeline_run_id = $1", [String(run.id)]) }
+    }
+
     /// The database itself refuses a status outside the closed sets, whoever writes.
     @Test func theSQLiteFileRefusesAStatusOutsideTheSet() throws {
         let path = try TemporaryFolder.make().appendingPathComponent("mage.db")

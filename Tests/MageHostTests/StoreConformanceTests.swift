@@ -18,7 +18,18 @@ import MageTestSupport
         Factory(name: "SQLite") {
             try SQLiteStore(path: try TemporaryFolder.make().appendingPathComponent("mage.db"))
         },
+        Factory(name: "PostgreSQL") {
+            try PostgresStore(url: try freshPostgresDatabase())
+        },
     ]
+
+    /// A new, empty database on the tests' PostgreSQL server; its URL.
+    static func freshPostgresDatabase() throws -> String {
+        let server = try PostgresServer.shared()
+        let name = "conformance_\(UInt64.random(in: 0...UInt64.max))"
+        try server.psql("CREATE DATABASE \(name)")
+        return server.url.replacingOccurrences(of: "/\(server.database)", with: "/\(name)")
+    }
 
     @Test(arguments: stores)
     func createsARunWithItsBlocksInitial(_ factory: Factory) throws {

@@ -3,6 +3,9 @@ import Foundation
 /// Where runs, block runs and plugin records live. SQLite is the embedded default; other databases
 /// implement the same protocol and pass the same conformance tests.
 public protocol MetadataStore: Sendable {
+    /// Which database this is, as `/api/statuses` reports it: `sqlite` or `postgresql`.
+    var backend: String { get }
+
     /// Creates a pipeline run and one `initial` block run per block, in one transaction. The run is
     /// `initial`, waiting for a dispatcher; or `running` under `params.lease` when its creator runs it.
     func pipelineRunCreate(_ params: PipelineRunCreateParams) throws -> PipelineRun

@@ -5,6 +5,7 @@ import GRDB
 /// several `mage` processes on one machine share it.
 public final class SQLiteStore: MetadataStore {
     let pool: DatabasePool
+    public var backend: String { "sqlite" }
 
     /// Any number of processes may open one database at once. Opening is done under an exclusive lock
     /// on `<database>.lock`: switching a new file to WAL and GRDB's first write on opening need locks

@@ -29,7 +29,7 @@ struct StatusRoutes {
                 let active = try server.store.pipelineRunCount(PipelineRunFilter(statuses: [.initial, .running]))
                 let status = Status(
                     project_uuid: server.project.identifier, instance_type: "web_server", roles: server.roles,
-                    scheduler_status: server.roles.contains("scheduler") ? "running" : "stopped", store: "sqlite",
+                    scheduler_status: server.roles.contains("scheduler") ? "running" : "stopped", store: server.store.backend,
                     plugin_count: server.catalog.libraries.count, refused_plugin_count: server.catalog.refused.count,
                     active_runs: active, pid: getpid(), started_at: server.startedAt)
                 return JSONResponse.make(ListEnvelope("statuses", [status]))

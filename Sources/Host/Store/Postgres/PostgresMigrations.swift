@@ -1,0 +1,86 @@
+import Foundation
+
+/// The PostgreSQL schema, versioned like the SQLite one: applied in order, recorded in
+/// `mage_migrations`, appended, never edited. Migrating takes a transaction-scoped advisory lock first,
+/// so of several processes starting at once one applies them and the others find them applied.
+enum PostgresMigrations {
+    /// The advisory lock's key: any fixed 64-bit number other programs are unlikely to use.
+    static let lockKey = "7310450265148710657"
+
+    static func migrate(_ connection: PostgresConnection) throws {
+        try connection.transaction {
+            try connection.query("SELECT pg_advisory_xact_lock($1)", [lockKey])
+            try connection.query("CREATE TABLE IF NOT EXISTS mage_migrations (identifier TEXT PRIMARY KEY)")
+            let applied = Set(try connection.query("SELECT identifier FROM mage_migrations").all.map { $0.string("identifier") })
+            for (identifier, sql) in migrations where !applied.contains(identifier) {
+                try connection.script(sql)
+                try connection.query("INSERT INTO mage_migrations (identifier) VALUES ($1)", [identifier])
+            }
+        }
+    }
+
+    static let runStatuses = "'initial', 'running', 'completed', 'failed', 'cancelled'"
+    static let blockStatuses = "'initial', 'queued', 'running', 'completed', 'failed', 'cancelled', 'upstream_failed'"
+
+    /// One statement list per migration (libpq runs a multi-statement string without parameters).
+    static let migrations: [(String, String)] = [
+        ("v1: the store as the SQLite store's v5", """
+            CREATE TABLE pipeline_runs (
+                id BIGSERIAL PRIMARY KEY,
+                pipeline TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN (\(runStatuses))),
+                variables TEXT NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL,
+                started_at TIMESTAMPTZ,
+                completed_at TIMESTAMPTZ,
+                code TEXT,
+                owner TEXT,
+                lease_expires_at TIMESTAMPTZ,
+                cancel_requested BOOLEAN NOT NULL DEFAULT false,
+                retry_on_host_failure BOOLEAN NOT NULL DEFAULT false,
+                host_failures INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX pipeline_runs_by_pipeline ON pipeline_runs (pipeline, id);
+            CREATE INDEX pipeline_runs_by_status ON pipeline_runs (status, id);
+            CREATE INDEX pipeline_runs_by_pipeline_status ON pipeline_runs (pipeline, status, id);
+            CREATE INDEX pipeline_runs_running_by_owner ON pipeline_runs (owner) WHERE status = 'running';
+            CREATE TABLE block_runs (
+                id BIGSERIAL PRIMARY KEY,
+                pipeline_run_id BIGINT NOT NULL REFERENCES pipeline_runs(id) ON DELETE CASCADE,
+                block TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN (\(blockStatuses))),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                started_at TIMESTAMPTZ,
+                completed_at TIMESTAMPTZ,
+                error TEXT,
+                log_path TEXT,
+                output_path TEXT,
+                facets TEXT,
+                next_attempt_at TIMESTAMPTZ,
+                UNIQUE (pipeline_run_id, block)
+            );
+            CREATE TABLE plugin_records (
+                path TEXT PRIMARY KEY, sha256 TEXT, name TEXT, version TEXT, abi_version TEXT, refused_reason TEXT,
+                seen_at TIMESTAMPTZ NOT NULL
+            );
+            CREATE TABLE dataset_versions (
+                seq BIGSERIAL, version TEXT PRIMARY KEY, hash TEXT NOT NULL, document TEXT NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL, pipeline_run_id BIGINT NOT NULL
+            );
+            CREATE INDEX dataset_versions_by_run ON dataset_versions (pipeline_run_id);
+            CREATE TABLE model_versions (
+                seq BIGSERIAL, version TEXT PRIMARY KEY, document TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL,
+                pipeline_run_id BIGINT NOT NULL
+            );
+            CREATE INDEX model_versions_by_run ON model_versions (pipeline_run_id);
+            CREATE TABLE registry_events (
+                id BIGSERIAL PRIMARY KEY, action TEXT NOT NULL, version TEXT NOT NULL, previous TEXT, at TIMESTAMPTZ NOT NULL
+            );
+            CREATE TABLE predictions (
+                id BIGSERIAL PRIMARY KEY, source TEXT NOT NULL, request_id TEXT, model_version TEXT NOT NULL,
+                inputs TEXT NOT NULL, outputs TEXT NOT NULL, latency_ms DOUBLE PRECISION, user_id TEXT, at TIMESTAMPTZ NOT NULL
+            );
+            CREATE INDEX predictions_by_version ON predictions (model_version, source, id);
+            """),
+    ]
+}

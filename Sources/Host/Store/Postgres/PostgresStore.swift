@@ -1,0 +1,168 @@
+import Foundation
+
+/// The metadata store on a PostgreSQL server, for projects that outgrow one machine: the same protocol
+/// as `SQLiteStore`, and the same conformance tests. Connections are pooled; a pooled connection found
+/// broken (the server restarted) is dropped and the call retried once on a new one. Claims use
+/// `FOR UPDATE SKIP LOCKED`, so dispatchers on several hosts never wait on each other's rows.
+public final class PostgresStore: MetadataStore, @unchecked Sendable {
+    let url: String
+    let connectTimeout: Int
+    let statementTimeoutMilliseconds: Int
+    private let lock = NSLock()
+    private var idle: [PostgresConnection] = []
+    public var backend: String { "postgresql" }
+
+    public init(url: String, connectTimeout: Int = 5, statementTimeoutMilliseconds: Int = 30_000) throws {
+        self.url = url
+        self.connectTimeout = connectTimeout
+        self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
+        try withConnection { try PostgresMigrations.migrate($0) }
+    }
+
+    /// The URL with its password replaced by `********`, for messages and logs.
+    public static func masked(_ url: String) -> String {
+        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@"),
+              let colon = url[scheme.upperBound..<at].firstIndex(of: ":") else { return url }
+        return String(url[..<url.index(after: colon)]) + "********" + String(url[at...])
+    }
+
+    func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        let pooled: PostgresConnection? = lock.withLock { idle.popLast() }
+        do {
+            return try run(body, on: try pooled ?? open())
+        } catch let error as PostgresError where error.broken && pooled != nil {
+            lock.withLock { idle.removeAll() }
+            return try run(body, on: try open())
+        } catch let error as PostgresConnection.Failure where error.broken && pooled != nil {
+            lock.withLock { idle.removeAll() }
+            return try run(body, on: try open())
+        }
+    }
+
+    private func run<T>(_ body: (PostgresConnection) throws -> T, on connection: PostgresConnection) throws -> T {
+        defer {
+            if !connection.isBroken { lock.withLock { if idle.count < 8 { idle.append(connection) } } }
+        }
+        return try body(connection)
+    }
+
+    private func open() throws -> PostgresConnection {
+        do {
+            return try PostgresConnection(url: url, connectTimeout: connectTimeout, statementTimeoutMilliseconds: statementTimeoutMilliseconds)
+        } catch let failure as PostgresConnection.Failure {
+            throw MageError.io("\(failure.description) (\(Self.masked(url)))")
+        }
+    }
+
+    func query(_ sql: String, _ parameters: [String?] = []) throws -> PostgresRows {
+        try withConnection { try $0.query(sql, parameters) }
+    }
+
+    func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try withConnection { connection in try connection.transaction { try body(connection) } }
+    }
+
+    // MARK: - Runs and block runs
+
+    public func pipelineRunCreate(_ params: PipelineRunCreateParams) throws -> PipelineRun {
+        let status: PipelineRunStatus = params.lease == nil ? .initial : .running
+        return try transaction { c in
+            let row = try c.query("""
+                INSERT INTO pipeline_runs (pipeline, status, variables, created_at, started_at, owner, lease_expires_at, retry_on_host_failure)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *
+                """, [params.pipeline, status.rawValue, ConfigValue.map(params.variables).jsonText, PostgresText.date(params.createdAt),
+                      params.lease == nil ? nil : PostgresText.date(params.createdAt), params.lease?.owner,
+                      PostgresText.date(params.lease?.until), PostgresText.bool(params.retryOnHostFailure)]).first!
+            let run = Self.pipelineRun(row)
+            for block in params.blocks {
+                try c.query("INSERT INTO block_runs (pipeline_run_id, block, status, attempts) VALUES ($1, $2, 'initial', 0)",
+                            [String(run.id), block])
+            }
+            return run
+        }
+    }
+
+    public func pipelineRunGet(id: Int64) throws -> PipelineRun? {
+        try query("SELECT * FROM pipeline_runs WHERE id = $1", [String(id)]).first.map(Self.pipelineRun)
+    }
+
+    public func pipelineRunList(_ filter: PipelineRunFilter, limit: Int, offset: Int) throws -> [PipelineRun] {
+        let (condition, parameters) = Self.whereClause(filter)
+        return try query("SELECT * FROM pipeline_runs\(condition) ORDER BY id DESC LIMIT $\(parameters.count + 1) OFFSET $\(parameters.count + 2)",
+                         parameters + [String(limit), String(offset)]).all.map(Self.pipelineRun)
+    }
+
+    public func pipelineRunCount(_ filter: PipelineRunFilter) throws -> Int {
+        let (condition, parameters) = Self.whereClause(filter)
+        return try query("SELECT COUNT(*) AS n FROM pipeline_runs\(condition)", parameters).first?.int("n") ?? 0
+    }
+
+    private static func whereClause(_ filter: PipelineRunFilter) -> (String, [String?]) {
+        var conditions: [String] = []
+        var parameters: [String?] = []
+        if let pipeline = filter.pipeline {
+            parameters.append(pipeline)
+            conditions.append("pipeline = $\(parameters.count)")
+        }
+        if !filter.statuses.isEmpty {
+            let placeholders = filter.statuses.map(\.rawValue).sorted().map { status -> String in
+                parameters.append(status)
+                return "$\(parameters.count)"
+            }
+            conditions.append("status IN (\(placeholders.joined(separator: ", ")))")
+        }
+        return (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "), parameters)
+    }
+
+    public func blockRunList(pipelineRunID: Int64) throws -> [BlockRun] {
+        try query("SELECT * FROM block_runs WHERE pipeline_run_id = $1 ORDER BY id", [String(pipelineRunID)]).all.map(Self.blockRun)
+    }
+
+    public func blockRunGet(id: Int64) throws -> BlockRun? {
+        try query("SELECT * FROM block_runs WHERE id = $1", [String(id)]).first.map(Self.blockRun)
+    }
+
+    public func blockRunSummaries(pipelineRunIDs: [Int64]) throws -> [Int64: BlockRunSummary] {
+        guard !pipelineRunIDs.isEmpty else { return [:] }
+        let rows = try query("""
+            SELECT pipeline_run_id, status, COUNT(*) AS n, MIN(started_at) AS first_started FROM block_runs
+            WHERE pipeline_run_id = ANY($1::bigint[]) GROUP BY pipeline_run_id, status
+            """, ["{" + pipelineRunIDs.map(String.init).joined(separator: ",") + "}"]).all
+        var summaries: [Int64: BlockRunSummary] = [:]
+        for row in rows {
+            guard let status = BlockRunStatus(rawValue: row.string("status")) else { continue }
+            let id = row.int64("pipeline_run_id")
+            summaries[id, default: BlockRunSummary()].counts[status] = row.int("n")
+            if let started = row.date("first_started") {
+                summaries[id]!.firstStartedAt = min(started, summaries[id]!.firstStartedAt ?? started)
+            }
+        }
+        return summaries
+    }
+
+    public func blockRunLatestCompleted(pipeline: String, block: String) throws -> BlockRun? {
+        try query("""
+            SELECT b.* FROM block_runs b JOIN pipeline_runs r ON r.id = b.pipeline_run_id
+            WHERE r.pipeline = $1 AND b.block = $2 AND b.status = 'completed' ORDER BY b.id DESC LIMIT 1
+            """, [pipeline, block]).first.map(Self.blockRun)
+    }
+
+    static func pipelineRun(_ row: PostgresRow) -> PipelineRun {
+        let variables = (try? JSONDecoder().decode([String: ConfigValue].self, from: Data(row.string("variables").utf8))) ?? [:]
+        return PipelineRun(id: row.int64("id"), pipeline: row.string("pipeline"),
+                           status: PipelineRunStatus(rawValue: row.string("status")) ?? .failed, variables: variables,
+                           createdAt: row.date("created_at") ?? Date(timeIntervalSince1970: 0), startedAt: row.date("started_at"),
+                           completedAt: row.date("completed_at"), owner: row.text("owner"), leaseExpiresAt: row.date("lease_expires_at"),
+                           cancelRequested: row.bool("cancel_requested"), retryOnHostFailure: row.bool("retry_on_host_failure"),
+                           hostFailures: row.int("host_failures"))
+    }
+
+    static func blockRun(_ row: PostgresRow) -> BlockRun {
+        let facets = row.text("facets").flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+        return BlockRun(id: row.int64("id"), pipelineRunID: row.int64("pipeline_run_id"), block: row.string("block"),
+                        status: BlockRunStatus(rawValue: row.string("status")) ?? .failed, attempts: row.int("attempts"),
+                        startedAt: row.date("started_at"), completedAt: row.date("completed_at"), error: row.text("error"),
+                        logPath: row.text("log_path"), outputPath: row.text("output_path"), facets: facets,
+                        nextAttemptAt: row.date("next_attempt_at"))
+    }
+}
