@@ -7,7 +7,7 @@ RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)
 DEMO = mlops_demo
 DEMO_C_PLUGINS = $(DEMO)/plugins/libchurn_features.so
 
-.PHONY: requirements build plugins test bench demo down serve train clean
+.PHONY: requirements build plugins test test-ui bench demo down serve train clean
 PORT ?= 5000
 PID_FILE = $(DEMO)/.mage_data/prediction.pid
 SERVICE_LOG = $(DEMO)/.mage_data/prediction.log
@@ -17,7 +17,7 @@ EXAMPLE = {"account_age": 24, "monthly_charges": 65.5, "total_charges": 1569.5, 
 # installed when we are root, before anything builds: scripts/requirements.sh.
 REQUIREMENTS ?= build
 demo train: REQUIREMENTS = demo
-test: REQUIREMENTS = test
+test test-ui: REQUIREMENTS = test
 
 requirements:
 	@scripts/requirements.sh $(REQUIREMENTS)
@@ -45,6 +45,12 @@ test: requirements
 	$(SWIFT) build --build-tests
 	$(install_plugins)
 	$(SWIFT) test --skip-build
+	scripts/test-ui.sh
+
+# The browser test alone (headless Chromium driven by Selenium, against a live web server over a copy of
+# the demo project). It builds nothing: it uses the debug build and plugins that exist (make plugins).
+test-ui: requirements
+	scripts/test-ui.sh
 
 demo: train
 	$(BIN)/mage models list $(DEMO)

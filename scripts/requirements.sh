@@ -26,11 +26,13 @@ declare -A check=(
     [postgresql]=postgres-server
     [redis-server]=redis-server
     [wrk]=wrk
+    [chromium]=chromium
+    [chromium-driver]=chromedriver
 )
 packages=(build-essential pkg-config libffi-dev libsqlite3-dev libpq-dev libhiredis-dev)
 case "$goal" in
     demo) packages+=(curl) ;;
-    test) packages+=(curl postgresql redis-server) ;;
+    test) packages+=(curl postgresql redis-server chromium chromium-driver) ;;
     bench) packages+=(curl wrk) ;;
 esac
 
@@ -64,9 +66,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Python packages: the model-quality reference (scikit-learn, pandas), the OpenLineage schema checks
-# (jsonschema) and the prediction service's contract test (schemathesis).
+# (jsonschema), the prediction service's contract test (schemathesis) and the browser test (selenium,
+# driving the Debian chromium through its chromedriver; the test itself is plain unittest).
 if [ "$goal" = test ]; then
-    python=(scikit-learn pandas jsonschema schemathesis)
+    python=(scikit-learn pandas jsonschema schemathesis selenium)
     if ! command -v python3 >/dev/null 2>&1; then
         if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
             apt-get install -y -q python3 python3-pip >/dev/null
@@ -76,7 +79,7 @@ if [ "$goal" = test ]; then
         fi
     fi
     # find_spec, not import: importing scikit-learn and schemathesis takes seconds.
-    modules="sklearn pandas jsonschema referencing schemathesis"
+    modules="sklearn pandas jsonschema referencing schemathesis selenium"
     if ! python3 -c "import importlib.util, sys; sys.exit(any(importlib.util.find_spec(m) is None for m in sys.argv[1:]))" $modules; then
         echo "installing the Python packages the tests use: ${python[*]}"
         python3 -m pip install -q "${python[@]}" 2>/dev/null \

@@ -44,6 +44,7 @@ public final class WebServer: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ErrorMiddleware(logger: logger))
+        UIRoutes().add(to: router)  // before the token check, which applies only to routes added after it: the page is open
         router.add(middleware: tokenCheck)
         StatusRoutes(server: self).add(to: router)
         PipelineRoutes(server: self).add(to: router)
