@@ -66,10 +66,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Python packages: the model-quality reference (scikit-learn, pandas), the OpenLineage schema checks
-# (jsonschema), the prediction service's contract test (schemathesis) and the browser test (selenium,
-# driving the Debian chromium through its chromedriver; the test itself is plain unittest).
+# (jsonschema), the prediction service's contract test (schemathesis), the browser test (selenium,
+# driving the Debian chromium through its chromedriver; the test itself is plain unittest) and the cron
+# reference (croniter).
 if [ "$goal" = test ]; then
-    python=(scikit-learn pandas jsonschema schemathesis selenium)
+    python=(scikit-learn pandas jsonschema schemathesis selenium croniter)
     if ! command -v python3 >/dev/null 2>&1; then
         if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
             apt-get install -y -q python3 python3-pip >/dev/null
@@ -79,7 +80,7 @@ if [ "$goal" = test ]; then
         fi
     fi
     # find_spec, not import: importing scikit-learn and schemathesis takes seconds.
-    modules="sklearn pandas jsonschema referencing schemathesis selenium"
+    modules="sklearn pandas jsonschema referencing schemathesis selenium croniter"
     if ! python3 -c "import importlib.util, sys; sys.exit(any(importlib.util.find_spec(m) is None for m in sys.argv[1:]))" $modules; then
         echo "installing the Python packages the tests use: ${python[*]}"
         python3 -m pip install -q "${python[@]}" 2>/dev/null \
