@@ -33,16 +33,16 @@ import MageTestSupport
             pipeline: pipeline, variables: loaded.variables, blocks: loaded.blocks.map(\.uuid), retryOnHostFailure: loaded.retryOnHostFailure)).id
     }
 
-    /// Polls (synchronously: the instants matter more than the threads) until `done` or 60 s.
-    static func wait(_ what: String, _ done: () throws -> Bool) throws {
+    /// Polls until `done` or 60 s, sleeping without holding one of the few threads the other tests share.
+    static func wait(_ what: String, _ done: () throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(60)
         while try !done() {
             guard Date() < deadline else { throw MageError.io("timed out waiting until \(what)") }
-            usleep(20_000)
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 
-    @Test func aKilledDispatchersRunsAreRescuedByTheNextAndSIGTERMLeavesNothingRunning() throws {
+    @Test func aKilledDispatchersRunsAreRescuedByTheNextAndSIGTERMLeavesNothingRunning() async throws {
         let plugins = try TestEnvironment.pluginDirectory(fixtures: ["sleep_first", "faulty", "c_features"])
         let markers = try TemporaryFolder.make("markers")
         let project = try TestEnvironment.project(pipelines: [
@@ -75,14 +75,14 @@ import MageTestSupport
 
         // The first dispatcher claims both runs; their blocks sleep in their own processes. Then SIGKILL.
         let first = try Dispatcher(project, plugins: plugins)
-        try Self.wait("both blocks sleep") {
+        try await Self.wait("both blocks sleep") {
             !TestEnvironment.processes(commandLineContaining: invocation("fails", fails, "nap")).isEmpty
                 && !TestEnvironment.processes(commandLineContaining: invocation("again", again, "nap")).isEmpty
                 && FileManager.default.fileExists(atPath: markers.appendingPathComponent("again").path)
         }
         kill(first.process.processIdentifier, SIGKILL)
-        first.process.waitUntilExit()
-        try Self.wait("the block processes die with their host") {
+        try await Self.wait("the killed dispatcher is gone") { !first.process.isRunning }
+        try await Self.wait("the block processes die with their host") {
             TestEnvironment.processes(commandLineContaining: invocation("fails", fails, "nap")).isEmpty
                 && TestEnvironment.processes(commandLineContaining: invocation("again", again, "nap")).isEmpty
         }
@@ -90,7 +90,7 @@ import MageTestSupport
 
         // The next dispatcher rescues them once their lease runs out.
         let second = try Dispatcher(project, plugins: plugins, arguments: ["--grace-period", "1"])
-        try Self.wait("both runs are finished") {
+        try await Self.wait("both runs are finished") {
             try [fails, again].allSatisfy { try store.pipelineRunGet(id: $0)?.status.isFinished == true }
         }
         let failed = try #require(try store.pipelineRunGet(id: fails))
@@ -105,14 +105,14 @@ import MageTestSupport
 
         // Later runs work.
         let quick = try Self.queue(store, project, catalog, "quick")
-        try Self.wait("the next run completes") { try store.pipelineRunGet(id: quick)?.status.isFinished == true }
+        try await Self.wait("the next run completes") { try store.pipelineRunGet(id: quick)?.status.isFinished == true }
         #expect(try store.pipelineRunGet(id: quick)?.status == .completed)
 
         // SIGTERM: the dispatcher stops claiming, gives its running run the grace period, then cancels it.
         let hang = try Self.queue(store, project, catalog, "hang")
-        try Self.wait("the hanging block runs") { !TestEnvironment.processes(commandLineContaining: invocation("hang", hang, "hang")).isEmpty }
+        try await Self.wait("the hanging block runs") { !TestEnvironment.processes(commandLineContaining: invocation("hang", hang, "hang")).isEmpty }
         kill(second.process.processIdentifier, SIGTERM)
-        try Self.wait("the dispatcher exits") { !second.process.isRunning }
+        try await Self.wait("the dispatcher exits") { !second.process.isRunning }
         #expect(second.process.terminationStatus == 0, "\(second.output)")
         #expect(try store.pipelineRunGet(id: hang)?.status == .cancelled)
         #expect(try store.pipelineRunCount(PipelineRunFilter(statuses: [.running])) == 0, "nothing is left running")
