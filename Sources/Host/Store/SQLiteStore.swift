@@ -169,11 +169,7 @@ public final class SQLiteStore: MetadataStore {
     }
 
     public func datasetVersionCreate(_ version: DatasetVersion, base: String) throws -> DatasetVersion {
-        try insertVersioned(table: "dataset_versions", base: base, extra: ["hash": version.hash]) { id in
-            var v = version
-            v.version = id
-            return (v, v.createdAt, v.pipelineRunID)
-        }
+        try insertVersioned(version, table: "dataset_versions", base: base, extra: ["hash": version.hash])
     }
 
     public func datasetVersionList(pipelineRunID: Int64?, limit: Int) throws -> [DatasetVersion] {
@@ -181,12 +177,7 @@ public final class SQLiteStore: MetadataStore {
     }
 
     public func modelVersionCreate(_ version: ModelVersion, base: String) throws -> ModelVersion {
-        try insertVersioned(table: "model_versions", base: base, extra: [:]) { id in
-            var v = version
-            v.version = id
-            v.path = (version.path as NSString).appendingPathComponent(id)
-            return (v, v.createdAt, v.pipelineRunID)
-        }
+        try insertVersioned(version, table: "model_versions", base: base, extra: [:])
     }
 
     public func modelVersionGet(_ version: String) throws -> ModelVersion? {
@@ -291,14 +282,14 @@ public final class SQLiteStore: MetadataStore {
     }
 
     /// Stores a JSON document under the first free version id among base, base_2, base_3, …
-    private func insertVersioned<T: Encodable>(table: String, base: String, extra: [String: String],
-                                               make: (String) -> (T, Date, Int64)) throws -> T {
+    private func insertVersioned<T: VersionedRecord>(_ record: T, table: String, base: String, extra: [String: String]) throws -> T {
         try pool.write { db in
             var n = 1
             while true {
                 let id = n == 1 ? base : "\(base)_\(n)"
                 if try Bool.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE version = ?", arguments: [id]) == nil {
-                    let (value, created, run) = make(id)
+                    let value = record.identified(as: id)
+                    let (created, run) = (value.createdAt, value.pipelineRunID)
                     let document = String(decoding: try JSON.encode(value, pretty: false), as: UTF8.self)
                     let columns = ["version", "document", "created_at", "pipeline_run_id"] + extra.keys.sorted()
                     let values: [any DatabaseValueConvertible] = [id, document, created, run] + extra.keys.sorted().map { extra[$0]! }

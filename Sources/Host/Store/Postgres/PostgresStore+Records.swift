@@ -34,11 +34,7 @@ extension PostgresStore {
     }
 
     public func datasetVersionCreate(_ version: DatasetVersion, base: String) throws -> DatasetVersion {
-        try insertVersioned(table: "dataset_versions", base: base, extra: ["hash": version.hash]) { id in
-            var v = version
-            v.version = id
-            return (v, v.createdAt, v.pipelineRunID)
-        }
+        try insertVersioned(version, table: "dataset_versions", base: base, extra: ["hash": version.hash])
     }
 
     public func datasetVersionList(pipelineRunID: Int64?, limit: Int) throws -> [DatasetVersion] {
@@ -46,12 +42,7 @@ extension PostgresStore {
     }
 
     public func modelVersionCreate(_ version: ModelVersion, base: String) throws -> ModelVersion {
-        try insertVersioned(table: "model_versions", base: base, extra: [:]) { id in
-            var v = version
-            v.version = id
-            v.path = (version.path as NSString).appendingPathComponent(id)
-            return (v, v.createdAt, v.pipelineRunID)
-        }
+        try insertVersioned(version, table: "model_versions", base: base, extra: [:])
     }
 
     public func modelVersionGet(_ version: String) throws -> ModelVersion? {
@@ -147,15 +138,15 @@ extension PostgresStore {
 
     /// Stores a JSON document under the first free version id among base, base_2, base_3, … The table
     /// is locked for the insert, so concurrent creators take distinct ids in turn.
-    private func insertVersioned<T: Encodable>(table: String, base: String, extra: [String: String],
-                                               make: (String) -> (T, Date, Int64)) throws -> T {
+    private func insertVersioned<T: VersionedRecord>(_ record: T, table: String, base: String, extra: [String: String]) throws -> T {
         try transaction { c in
             try c.query("LOCK TABLE \(table) IN SHARE ROW EXCLUSIVE MODE")
             let taken = Set(try c.query("SELECT version FROM \(table) WHERE version = $1 OR version LIKE $2",
                                         [base, base.replacingOccurrences(of: "_", with: "\\_") + "\\_%"]).all.map { $0.string("version") })
             var n = 1
             while taken.contains(n == 1 ? base : "\(base)_\(n)") { n += 1 }
-            let (value, created, run) = make(n == 1 ? base : "\(base)_\(n)")
+            let value = record.identified(as: n == 1 ? base : "\(base)_\(n)")
+            let (created, run) = (value.createdAt, value.pipelineRunID)
             let document = String(decoding: try JSON.encode(value, pretty: false), as: UTF8.self)
             let columns = ["version", "document", "created_at", "pipeline_run_id"] + extra.keys.sorted()
             let values: [String?] = [n == 1 ? base : "\(base)_\(n)", document, PostgresText.date(created), String(run)]
