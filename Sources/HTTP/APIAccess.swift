@@ -16,7 +16,8 @@ public struct APIAccess: Sendable, Equatable {
         self.scope = scope
     }
 
-    /// Reads `MAGE_API_TOKEN` and `MAGE_API_AUTH`; refuses an empty token and `all` without a token.
+    /// Reads `MAGE_API_TOKEN`, `MAGE_API_AUTH` and `MAGE_API_READ_TOKEN_REQUIRED` (`1` is `MAGE_API_AUTH=all`);
+    /// refuses an empty token and `all` without a token.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> APIAccess {
         let token = environment["MAGE_API_TOKEN"]
         if token?.isEmpty == true { throw APIAccessError("MAGE_API_TOKEN is set but empty: set a secret or unset it") }
@@ -24,8 +25,22 @@ public struct APIAccess: Sendable, Equatable {
         guard let scope = Scope(rawValue: scopeText.lowercased()) else {
             throw APIAccessError("MAGE_API_AUTH must be writes or all, got '\(scopeText)'")
         }
-        if scope == .all && token == nil { throw APIAccessError("MAGE_API_AUTH=all needs MAGE_API_TOKEN") }
-        return APIAccess(token: token, scope: scope)
+        var access = APIAccess(token: token, scope: scope)
+        // The web server's name for the same switch: reads need the token too.
+        switch environment["MAGE_API_READ_TOKEN_REQUIRED"] ?? "" {
+        case "", "0", "false": break
+        case "1", "true":
+            if environment["MAGE_API_AUTH"] == Scope.writes.rawValue {
+                throw APIAccessError("MAGE_API_READ_TOKEN_REQUIRED=1 and MAGE_API_AUTH=writes contradict each other")
+            }
+            access.scope = .all
+        case let other:
+            throw APIAccessError("MAGE_API_READ_TOKEN_REQUIRED must be 1 or 0, got '\(other)'")
+        }
+        if access.scope == .all && token == nil {
+            throw APIAccessError("MAGE_API_AUTH=all (or MAGE_API_READ_TOKEN_REQUIRED=1) needs MAGE_API_TOKEN")
+        }
+        return access
     }
 
     /// The warning to log when a service listens beyond this machine with every route open.

@@ -54,6 +54,13 @@ import MageHost
         #expect(try APIAccess.fromEnvironment([:]) == APIAccess())
         #expect(try APIAccess.fromEnvironment(["MAGE_API_TOKEN": "t"]) == APIAccess(token: "t", scope: .writes))
         #expect(try APIAccess.fromEnvironment(["MAGE_API_TOKEN": "t", "MAGE_API_AUTH": "all"]) == APIAccess(token: "t", scope: .all))
+        #expect(try APIAccess.fromEnvironment(["MAGE_API_TOKEN": "t", "MAGE_API_READ_TOKEN_REQUIRED": "1"]) == APIAccess(token: "t", scope: .all))
+        #expect(try APIAccess.fromEnvironment(["MAGE_API_TOKEN": "t", "MAGE_API_READ_TOKEN_REQUIRED": "0"]) == APIAccess(token: "t", scope: .writes))
+        #expect(throws: APIAccessError.self) { try APIAccess.fromEnvironment(["MAGE_API_READ_TOKEN_REQUIRED": "1"]) }
+        #expect(throws: APIAccessError.self) { try APIAccess.fromEnvironment(["MAGE_API_TOKEN": "t", "MAGE_API_READ_TOKEN_REQUIRED": "yes"]) }
+        #expect(throws: APIAccessError.self) {
+            try APIAccess.fromEnvironment(["MAGE_API_TOKEN": "t", "MAGE_API_READ_TOKEN_REQUIRED": "1", "MAGE_API_AUTH": "writes"])
+        }
         #expect(throws: APIAccessError.self) { try APIAccess.fromEnvironment(["MAGE_API_TOKEN": ""]) }
         #expect(throws: APIAccessError.self) { try APIAccess.fromEnvironment(["MAGE_API_AUTH": "all"]) }
         #expect(throws: APIAccessError.self) { try APIAccess.fromEnvironment(["MAGE_API_TOKEN": "t", "MAGE_API_AUTH": "some"]) }
