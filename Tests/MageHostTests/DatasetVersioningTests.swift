@@ -61,4 +61,24 @@ import MageTestSupport
         #expect(json.contains("\"churn_rate\" : 0.25"))
         #expect(try store.datasetVersionList(pipelineRunID: nil, limit: 10).map(\.version) == [again.version, first.version])
     }
+
+    /// A killed process's staging folder is removed by the next versioning once it is an hour old; one
+    /// being written now is left alone.
+    @Test func abandonedStagingFoldersAreRemovedAndFreshOnesKept() throws {
+        let project = try TestEnvironment.project(pipelines: [:])
+        let versioning = DatasetVersioning(project: project, store: try SQLiteStore(path: project.databaseURL))
+        let fm = FileManager.default
+        let abandoned = versioning.objectsDirectory.appendingPathComponent(".abc.123.456.tmp")
+        let fresh = versioning.objectsDirectory.appendingPathComponent(".def.123.789.tmp")
+        for folder in [abandoned, fresh] {
+            try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data("partial".utf8).write(to: folder.appendingPathComponent("output.csv"))
+        }
+        try fm.setAttributes([.modificationDate: Date().addingTimeInterval(-2 * DatasetVersioning.abandonedAfter)], ofItemAtPath: abandoned.path)
+        let output = try TemporaryFolder.make()
+        try TableFile.write(Table(columns: [Column(name: "x", values: .float64([5, 6]))]), to: output)
+        _ = try versioning.version(outputDirectory: output, pipelineRunID: 1, block: "load")
+        #expect(!fm.fileExists(atPath: abandoned.path))
+        #expect(fm.fileExists(atPath: fresh.path))
+    }
 }

@@ -38,6 +38,7 @@ public struct DatasetVersioning: Sendable {
         try fm.createDirectory(at: objectsDirectory, withIntermediateDirectories: true)
         // Content-addressed: stored once, by whichever run got there first.
         if fm.fileExists(atPath: object.appendingPathComponent(TableFile.schemaName).path) { return }
+        removeAbandonedStaging()
         // Unique per attempt: runs of one process can store the same content at the same time.
         let staging = objectsDirectory.appendingPathComponent(".\(object.lastPathComponent).\(getpid()).\(UInt64.random(in: 0...UInt64.max)).tmp")
         try fm.createDirectory(at: staging, withIntermediateDirectories: true)
@@ -50,6 +51,23 @@ public struct DatasetVersioning: Sendable {
             guard fm.fileExists(atPath: object.appendingPathComponent(TableFile.schemaName).path) else {
                 throw MageError.io("cannot store dataset object \(object.path): \(errnoText())")
             }
+        }
+    }
+
+    /// How old a staging folder must be before it counts as abandoned: a copy in progress writes into
+    /// its folder, which keeps it younger than this.
+    static let abandonedAfter: TimeInterval = 3600
+
+    /// Removes staging folders a killed process left (`.<hex>.<pid>.<random>.tmp`, untouched for an hour):
+    /// the next versioning cleans up after it.
+    private func removeAbandonedStaging(now: Date = Date()) {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: objectsDirectory.path) else { return }
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            let url = objectsDirectory.appendingPathComponent(name)
+            guard let modified = (try? fm.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date,
+                  now.timeIntervalSince(modified) > Self.abandonedAfter else { continue }
+            try? fm.removeItem(at: url)
         }
     }
 
