@@ -34,8 +34,7 @@ public struct RunControl: Sendable {
         if run.status == .initial {
             var runState = PipelineRunState(status: .initial)
             try runState.handle(.cancel)
-            let changes = try BlockRunChange.moves(of: try store.blockRunList(pipelineRunID: id), where: { !$0.status.isFinished }, .cancel,
-                                                   error: { _ in "cancelled before it started" })
+            let changes = try blockChanges(id, where: { !$0.isFinished }, event: .cancel, error: "cancelled before it started")
             // If a dispatcher claimed it in between, this does not happen and the flag reaches the owner.
             _ = try store.pipelineRunTransition(RunTransition(runID: id, from: .initial, owner: nil, to: runState.status,
                                                               blocks: changes, at: at))
@@ -54,8 +53,7 @@ public struct RunControl: Sendable {
         } catch {
             throw Refusal.conflict("run \(id) is \(run.status.rawValue); only a failed or cancelled run can retry its blocks")
         }
-        let changes = try BlockRunChange.moves(of: try store.blockRunList(pipelineRunID: id),
-                                               where: { [.failed, .cancelled, .upstreamFailed].contains($0.status) }, .reset)
+        let changes = try blockChanges(id, where: { $0 == .failed || $0 == .cancelled || $0 == .upstreamFailed }, event: .reset)
         guard try store.pipelineRunTransition(RunTransition(runID: id, from: run.status, owner: run.owner, to: runState.status,
                                                             blocks: changes, at: at)) else {
             throw Refusal.conflict("run \(id) changed while it was being retried; read it again")
@@ -66,5 +64,14 @@ public struct RunControl: Sendable {
     private func existing(_ id: Int64) throws -> PipelineRun {
         guard let run = try store.pipelineRunGet(id: id) else { throw Refusal.notFound(id) }
         return run
+    }
+
+    private func blockChanges(_ id: Int64, where selected: (BlockRunStatus) -> Bool, event: BlockRunState.Event,
+                              error: String? = nil) throws -> [BlockRunChange] {
+        try store.blockRunList(pipelineRunID: id).filter { selected($0.status) }.map { block in
+            var state = BlockRunState(retry: .none, status: block.status, attempts: block.attempts)
+            try state.handle(event)
+            return BlockRunChange(block: block.block, from: block.status, to: state.status, error: error)
+        }
     }
 }

@@ -61,9 +61,7 @@ public final class RunDispatcher: @unchecked Sendable {
 
     public func run() async {
         let keeper = Task { [store, owner, timing] in
-            await LeaseKeeper.keep(store: store, owner: owner, timing: timing, holding: { self.activeRuns > 0 }) { holds, began in
-                self.renewed(holds, began: began)
-            }
+            await LeaseKeeper.keep(store: store, owner: owner, timing: timing) { holds, began in self.renewed(holds, began: began) }
         }
         defer { keeper.cancel() }
         var lastRescue = Date.distantPast
@@ -150,8 +148,12 @@ public final class RunDispatcher: @unchecked Sendable {
     private func abandon(_ run: PipelineRun, reason: String) {
         log("run \(run.id) of pipeline '\(run.pipeline)' failed: \(reason)")
         do {
-            let changes = try BlockRunChange.moves(of: try store.blockRunList(pipelineRunID: run.id), where: { !$0.status.isFinished },
-                                                   .cancel, error: { _ in reason })
+            var changes: [BlockRunChange] = []
+            for block in try store.blockRunList(pipelineRunID: run.id) where !block.status.isFinished {
+                var state = BlockRunState(retry: RetryPolicy.none, status: block.status, attempts: block.attempts)
+                try state.handle(.cancel)
+                changes.append(BlockRunChange(block: block.block, from: block.status, to: state.status, error: reason))
+            }
             var runState = PipelineRunState(status: .running)
             try runState.handle(.abort)
             _ = try store.pipelineRunTransition(RunTransition(runID: run.id, from: .running, owner: owner, to: runState.status,

@@ -30,16 +30,13 @@ public struct LeaseTiming: Sendable, Equatable {
 /// Renews an owner's leases until cancelled, handing each renewal's answer to `onRenewed`: which runs it
 /// still holds, which of them someone asked to cancel, and when the renewal began (a run claimed after
 /// that is not in the answer yet). A renewal that fails (the store busy) is retried at the next beat;
-/// the lease is long enough to ride that out. While `holding` says the owner holds nothing, no beat
-/// writes: an idle dispatcher leaves the store alone.
+/// the lease is long enough to ride that out.
 enum LeaseKeeper {
     static func keep(store: any MetadataStore, owner: String, timing: LeaseTiming,
-                     holding: @Sendable () -> Bool = { true },
                      onRenewed: @Sendable (_ holds: [LeaseHold], _ began: Date) -> Void) async {
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(timing.renewEvery))
             if Task.isCancelled { return }
-            guard holding() else { continue }
             let began = Date()
             if let holds = try? store.leaseRenew(timing.lease(owner, from: began)) { onRenewed(holds, began) }
         }

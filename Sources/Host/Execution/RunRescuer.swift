@@ -33,11 +33,14 @@ public struct RunRescuer: Sendable {
             let requeue = run.retryOnHostFailure && run.hostFailures < maxHostFailures
             let reason = "its host process stopped (\(run.owner ?? "a process from before leases")"
                 + (run.leaseExpiresAt.map { ", lease ran out at \(ISO8601DateFormatter().string(from: $0))" } ?? "") + ")"
-            // Re-queued, a block that never left initial stays as it is.
-            let changes = try BlockRunChange.moves(
-                of: try store.blockRunList(pipelineRunID: run.id),
-                where: { !$0.status.isFinished && !(requeue && $0.status == .initial) }, requeue ? .reset : .hostStopped,
-                error: { $0 == .failed ? reason : $0 == .cancelled ? "not run: \(reason)" : nil })
+            var changes: [BlockRunChange] = []
+            for block in try store.blockRunList(pipelineRunID: run.id) where !block.status.isFinished {
+                var state = BlockRunState(retry: RetryPolicy.none, status: block.status, attempts: block.attempts)
+                if requeue && block.status == .initial { continue }
+                try state.handle(requeue ? .reset : .hostStopped)
+                let error = state.status == .failed ? reason : state.status == .cancelled ? "not run: \(reason)" : nil
+                changes.append(BlockRunChange(block: block.block, from: block.status, to: state.status, error: error))
+            }
             var runState = PipelineRunState(status: .running)
             try runState.handle(.hostStopped(requeue: requeue))
             let moved = try store.pipelineRunTransition(RunTransition(
