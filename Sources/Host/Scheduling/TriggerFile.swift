@@ -12,12 +12,23 @@ public struct TriggerProblem: Sendable, Equatable, Codable, CustomStringConverti
     }
 }
 
+/// The problems that refused one trigger, each starting with its key.
+public struct TriggerRefused: Error, Sendable, Equatable, CustomStringConvertible {
+    public let problems: [String]
+    public var description: String { problems.joined(separator: "; ") }
+}
+
 /// Reads every `pipelines/<uuid>/triggers.yaml` of a project. A bad trigger is refused and reported; the
 /// others are kept, so one typo does not stop a project's schedules.
 public enum TriggerFile {
     public struct Loaded: Sendable {
         public var triggers: [Trigger]
         public var problems: [TriggerProblem]
+        /// Each valid trigger as the store keeps it, its digest that of its entry in the file.
+        public var definitions: [ScheduleDefinition] = []
+        /// Per pipeline whose file was read (or that has none): the names of its refused triggers. A
+        /// pipeline whose file could not be read at all is absent, so syncing it changes nothing.
+        public var refusedNames: [String: Set<String>] = [:]
     }
 
     static let keys: Set<String> = ["name", "schedule_type", "schedule_interval", "start_time", "status", "variables",
@@ -31,7 +42,10 @@ public enum TriggerFile {
         var loaded = Loaded(triggers: [], problems: [])
         for uuid in folders {
             let url = project.pipelinesDirectory.appendingPathComponent(uuid).appendingPathComponent("triggers.yaml")
-            guard FileManager.default.fileExists(atPath: url.path) else { continue }
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                if FileManager.default.fileExists(atPath: project.pipelineFile(uuid).path) { loaded.refusedNames[uuid] = [] }
+                continue
+            }
             let file = "pipelines/\(uuid)/triggers.yaml"
             guard FileManager.default.fileExists(atPath: project.pipelineFile(uuid).path) else {
                 loaded.problems.append(TriggerProblem(file: file, trigger: nil,
@@ -47,6 +61,8 @@ public enum TriggerFile {
             let one = parse(document, pipeline: uuid, file: file)
             loaded.triggers += one.triggers
             loaded.problems += one.problems
+            loaded.definitions += one.definitions
+            if let refused = one.refusedNames[uuid] { loaded.refusedNames[uuid] = refused }
         }
         return loaded
     }
@@ -65,6 +81,7 @@ public enum TriggerFile {
             loaded.problems.append(TriggerProblem(file: file, trigger: nil, message: "\(error)"))
             return loaded
         }
+        loaded.refusedNames[pipeline] = []
         // A name given twice is ambiguous (triggers are known by pipeline and name): all of them are refused.
         var counts: [String: Int] = [:]
         for item in items {
@@ -74,21 +91,25 @@ public enum TriggerFile {
             let label = item.objectValue?["name"].flatMap(YAMLFields.text) ?? "#\(index + 1)"
             if let count = counts[label], count > 1 {
                 loaded.problems.append(TriggerProblem(file: file, trigger: label, message: "name: used by \(count) triggers in this file"))
+                loaded.refusedNames[pipeline]!.insert(label)
                 continue
             }
             switch trigger(item, pipeline: pipeline) {
-            case .success(let trigger): loaded.triggers.append(trigger)
+            case .success(let trigger):
+                loaded.triggers.append(trigger)
+                loaded.definitions.append(ScheduleDefinition(trigger: trigger, document: item.objectValue ?? [:], origin: .file,
+                                                             fileDigest: FileDigest.sha256(of: Data(item.jsonText.utf8))))
             case .failure(let refused):
                 loaded.problems += refused.problems.map { TriggerProblem(file: file, trigger: label, message: $0) }
+                loaded.refusedNames[pipeline]!.insert(label)
             }
         }
         return loaded
     }
 
-    struct Refused: Error { let problems: [String] }
-
-    /// One trigger, or every problem found in it.
-    static func trigger(_ item: ConfigValue, pipeline: String) -> Result<Trigger, Refused> {
+    /// One trigger, or every problem found in it: a triggers.yaml entry, or a definition the store or
+    /// the API holds.
+    public static func trigger(_ item: ConfigValue, pipeline: String) -> Result<Trigger, TriggerRefused> {
         var problems: [String] = []
         func read<T>(_ body: () throws -> T?) -> T? {
             do { return try body() } catch { problems.append("\(error)"); return nil }
@@ -104,7 +125,7 @@ public enum TriggerFile {
         }
         let fields: YAMLFields
         do { fields = try YAMLFields(item, path: "") }
-        catch { return .failure(Refused(problems: ["expected a mapping of trigger keys, got \(item.typeName)"])) }
+        catch { return .failure(TriggerRefused(problems: ["expected a mapping of trigger keys, got \(item.typeName)"])) }
         for key in fields.entries.keys.sorted() where !keys.contains(key) {
             problems.append("\(key): unknown key (known: \(keys.sorted().joined(separator: ", ")))")
         }
@@ -183,7 +204,7 @@ public enum TriggerFile {
             if startMissing { problems.append("start_time: missing: an interval counts from start_time") }
         }
 
-        guard problems.isEmpty, let name else { return .failure(Refused(problems: problems)) }
+        guard problems.isEmpty, let name else { return .failure(TriggerRefused(problems: problems)) }
         return .success(Trigger(pipeline: pipeline, name: name, scheduleType: scheduleType ?? .time, schedule: schedule,
                                 scheduleText: scheduleText, startTime: startTime, status: status, timeZone: timeZone, timeZoneName: timeZoneName,
                                 catchUp: catchUp, variables: variables, sla: sla, settings: settings))

@@ -34,6 +34,33 @@ public protocol MetadataStore: Sendable {
     /// existed), oldest first.
     func pipelineRunsLeaseExpired(at: Date, limit: Int) throws -> [PipelineRun]
 
+    // Triggers (Mage's pipeline schedules), and the runs the scheduler creates from them.
+
+    /// Stores a new trigger; `StoreConflict` when its pipeline already has a trigger of that name.
+    func scheduleCreate(_ definition: ScheduleDefinition, at: Date) throws -> PipelineSchedule
+    func scheduleGet(id: Int64) throws -> PipelineSchedule?
+    /// By pipeline, then name; one pipeline's when `pipeline` is set.
+    func scheduleList(pipeline: String?) throws -> [PipelineSchedule]
+    /// Replaces a trigger's definition (its pipeline stays); nil when no such trigger. `StoreConflict`
+    /// when the new name is taken.
+    func scheduleUpdate(id: Int64, _ definition: ScheduleDefinition, at: Date) throws -> PipelineSchedule?
+    /// Deletes a trigger; its runs keep its id. False when no such trigger.
+    func scheduleDelete(id: Int64) throws -> Bool
+    /// Makes the store hold one pipeline's file triggers, in one transaction: new ones are created, those
+    /// whose entry in the file changed (or were defined through the API under that name) replaced, and
+    /// file triggers gone from the file deleted, except those named in `refused` (kept as they were,
+    /// while their entry in the file is wrong). Unchanged ones keep edits made through the API.
+    func scheduleSyncFile(pipeline: String, _ definitions: [ScheduleDefinition], refused: Set<String>,
+                          at: Date) throws -> ScheduleSyncReport
+    /// Sets (or, with nil, removes) the digest and hint of a trigger's API token; false when no such trigger.
+    func scheduleSetToken(id: Int64, digest: String?, hint: String?) throws -> Bool
+    /// Moves a trigger's cursor and creates its tick's run, in one transaction. Nil when no run was
+    /// created: none asked, or its trigger has one for that execution date already.
+    func scheduleTick(_ tick: ScheduleTick) throws -> PipelineRun?
+    /// Stamps `sla_missed_at` on runs whose SLA passed before `at` without their completing in time;
+    /// returns the runs stamped now.
+    func pipelineRunsMarkSLAMissed(at: Date) throws -> [PipelineRun]
+
     func blockRunList(pipelineRunID: Int64) throws -> [BlockRun]
     func blockRunGet(id: Int64) throws -> BlockRun?
     /// The block runs of each of these runs summed up, in one query (for a page of runs).
@@ -148,15 +175,18 @@ public struct PipelineRunCreateParams: Sendable {
     public var retryOnHostFailure: Bool
     /// Created already claimed: its creator runs it (`mage run`).
     public var lease: Lease?
+    /// The trigger that asked for it, when one did.
+    public var trigger: RunTrigger?
     public var createdAt: Date
 
     public init(pipeline: String, variables: [String: ConfigValue], blocks: [String], retryOnHostFailure: Bool = false,
-                lease: Lease? = nil, createdAt: Date = Date()) {
+                lease: Lease? = nil, trigger: RunTrigger? = nil, createdAt: Date = Date()) {
         self.pipeline = pipeline
         self.variables = variables
         self.blocks = blocks
         self.retryOnHostFailure = retryOnHostFailure
         self.lease = lease
+        self.trigger = trigger
         self.createdAt = createdAt
     }
 }
@@ -177,10 +207,13 @@ public struct PipelineRunFilter: Sendable, Equatable {
     public var pipeline: String?
     /// Empty: any status.
     public var statuses: Set<PipelineRunStatus>
+    /// Only the runs of one trigger.
+    public var scheduleID: Int64?
 
-    public init(pipeline: String? = nil, statuses: Set<PipelineRunStatus> = []) {
+    public init(pipeline: String? = nil, statuses: Set<PipelineRunStatus> = [], scheduleID: Int64? = nil) {
         self.pipeline = pipeline
         self.statuses = statuses
+        self.scheduleID = scheduleID
     }
 }
 
@@ -200,6 +233,12 @@ public struct PipelineRun: Sendable, Codable, Equatable {
     public var retryOnHostFailure: Bool
     /// How many times its host process stopped under it.
     public var hostFailures: Int
+    /// The trigger that created it; nil for runs started by hand.
+    public var trigger: RunTrigger? = nil
+    /// When the scheduler found it had not completed by its SLA.
+    public var slaMissedAt: Date? = nil
+    /// When it was stopped for running past its trigger's timeout.
+    public var timedOutAt: Date? = nil
 }
 
 public struct BlockRun: Sendable, Codable, Equatable {

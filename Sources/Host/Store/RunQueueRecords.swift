@@ -15,10 +15,14 @@ public struct RunTransition: Sendable {
     public var blocks: [BlockRunChange]
     /// Counts one more loss of the run's host process (a rescue).
     public var hostFailure: Bool
+    /// Stamps the run timed out (it ran past its trigger's timeout).
+    public var timedOut: Bool
     public var at: Date
 
     public init(runID: Int64, from: PipelineRunStatus, owner: String?, leaseExpiredBefore: Date? = nil,
-                to: PipelineRunStatus, blocks: [BlockRunChange] = [], hostFailure: Bool = false, at: Date = Date()) {
+                to: PipelineRunStatus, blocks: [BlockRunChange] = [], hostFailure: Bool = false, timedOut: Bool = false,
+                at: Date = Date()) {
+        self.timedOut = timedOut
         self.runID = runID
         self.from = from
         self.owner = owner

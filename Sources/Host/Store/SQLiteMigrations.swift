@@ -139,6 +139,42 @@ enum SQLiteMigrations {
                 BEGIN SELECT RAISE(ABORT, 'block run status must be one of \(blockStatuses.replacingOccurrences(of: "'", with: ""))'); END;
                 """)
         }
+        // Triggers live in the store (synced from triggers.yaml, edited through the API); a run names the
+        // trigger and tick it was made for, and the unique index makes a tick's run exist once, whoever
+        // creates it.
+        list.append("v6: pipeline schedules") { db in
+            try db.execute(sql: """
+                CREATE TABLE pipeline_schedules (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    pipeline TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('active', 'inactive')),
+                    schedule_type TEXT NOT NULL CHECK (schedule_type IN ('time', 'api')),
+                    definition TEXT NOT NULL,
+                    origin TEXT NOT NULL CHECK (origin IN ('file', 'api')),
+                    file_digest TEXT,
+                    token_digest TEXT,
+                    token_hint TEXT,
+                    created_at DATETIME NOT NULL,
+                    updated_at DATETIME NOT NULL,
+                    scheduled_through DATETIME,
+                    UNIQUE (pipeline, name)
+                );
+                ALTER TABLE pipeline_runs ADD COLUMN pipeline_schedule_id INTEGER;
+                ALTER TABLE pipeline_runs ADD COLUMN execution_date DATETIME;
+                ALTER TABLE pipeline_runs ADD COLUMN timeout_seconds REAL;
+                ALTER TABLE pipeline_runs ADD COLUMN timeout_status TEXT;
+                ALTER TABLE pipeline_runs ADD COLUMN sla_due_at DATETIME;
+                ALTER TABLE pipeline_runs ADD COLUMN sla_missed_at DATETIME;
+                ALTER TABLE pipeline_runs ADD COLUMN timed_out_at DATETIME;
+                CREATE UNIQUE INDEX pipeline_runs_one_per_tick ON pipeline_runs (pipeline_schedule_id, execution_date)
+                    WHERE execution_date IS NOT NULL;
+                CREATE INDEX pipeline_runs_by_schedule ON pipeline_runs (pipeline_schedule_id, status)
+                    WHERE pipeline_schedule_id IS NOT NULL;
+                CREATE INDEX pipeline_runs_sla_pending ON pipeline_runs (sla_due_at)
+                    WHERE sla_due_at IS NOT NULL AND sla_missed_at IS NULL;
+                """)
+        }
         return list.migrations
     }
 

@@ -40,11 +40,12 @@ extension SQLiteStore {
                         lease_expires_at = CASE WHEN ? THEN NULL ELSE lease_expires_at END,
                         completed_at = CASE WHEN ? THEN ? ELSE NULL END,
                         cancel_requested = CASE WHEN ? THEN 0 ELSE cancel_requested END,
-                        host_failures = host_failures + ?
+                        host_failures = host_failures + ?,
+                        timed_out_at = CASE WHEN ? THEN ? ELSE timed_out_at END
                     WHERE id = ? AND status = ? AND owner IS ?
                         AND (? IS NULL OR lease_expires_at IS NULL OR lease_expires_at < ?)
                     """, arguments: [t.to.rawValue, waiting, waiting || t.to.isFinished, t.to.isFinished, t.at, waiting,
-                                     t.hostFailure ? 1 : 0, t.runID, t.from.rawValue, t.owner,
+                                     t.hostFailure ? 1 : 0, t.timedOut, t.at, t.runID, t.from.rawValue, t.owner,
                                      t.leaseExpiredBefore, t.leaseExpiredBefore])
                 guard db.changesCount == 1 else { return false }
                 for change in t.blocks {

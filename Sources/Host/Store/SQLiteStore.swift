@@ -29,24 +29,31 @@ public final class SQLiteStore: MetadataStore {
     }
 
     public func pipelineRunCreate(_ params: PipelineRunCreateParams) throws -> PipelineRun {
-        let variables = ConfigValue.map(params.variables).jsonText
+        try pool.write { db in try Self.insertRun(params, db)! }
+    }
+
+    /// Inserts a run and its block runs; nil when its trigger already has a run for its execution date.
+    static func insertRun(_ params: PipelineRunCreateParams, _ db: Database) throws -> PipelineRun? {
         let status: PipelineRunStatus = params.lease == nil ? .initial : .running
-        return try pool.write { db in
+        let trigger = params.trigger
+        try db.execute(sql: """
+            INSERT INTO pipeline_runs (pipeline, status, variables, created_at, started_at, owner, lease_expires_at,
+                                       retry_on_host_failure, pipeline_schedule_id, execution_date, timeout_seconds,
+                                       timeout_status, sla_due_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT DO NOTHING
+            """, arguments: [params.pipeline, status.rawValue, ConfigValue.map(params.variables).jsonText, params.createdAt,
+                             params.lease == nil ? nil : params.createdAt, params.lease?.owner, params.lease?.until,
+                             params.retryOnHostFailure, trigger?.scheduleID, trigger?.executionDate, trigger?.timeout,
+                             trigger?.timeoutStatus.rawValue, trigger?.slaDueAt])
+        guard db.changesCount == 1 else { return nil }
+        let id = db.lastInsertedRowID
+        for block in params.blocks {
             try db.execute(sql: """
-                INSERT INTO pipeline_runs (pipeline, status, variables, created_at, started_at, owner, lease_expires_at,
-                                           retry_on_host_failure)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [params.pipeline, status.rawValue, variables, params.createdAt,
-                                 params.lease == nil ? nil : params.createdAt, params.lease?.owner, params.lease?.until,
-                                 params.retryOnHostFailure])
-            let id = db.lastInsertedRowID
-            for block in params.blocks {
-                try db.execute(sql: """
-                    INSERT INTO block_runs (pipeline_run_id, block, status, attempts) VALUES (?, ?, ?, 0)
-                    """, arguments: [id, block, BlockRunStatus.initial.rawValue])
-            }
-            return try Row.fetchOne(db, sql: "SELECT \(Self.runColumns) FROM pipeline_runs WHERE id = ?", arguments: [id]).map(Self.pipelineRun)!
+                INSERT INTO block_runs (pipeline_run_id, block, status, attempts) VALUES (?, ?, ?, 0)
+                """, arguments: [id, block, BlockRunStatus.initial.rawValue])
         }
+        return try Row.fetchOne(db, sql: "SELECT \(runColumns) FROM pipeline_runs WHERE id = ?", arguments: [id]).map(pipelineRun)
     }
 
     public func pipelineRunGet(id: Int64) throws -> PipelineRun? {
@@ -77,6 +84,10 @@ public final class SQLiteStore: MetadataStore {
         if let pipeline = filter.pipeline {
             conditions.append("pipeline = ?")
             arguments += [pipeline]
+        }
+        if let scheduleID = filter.scheduleID {
+            conditions.append("pipeline_schedule_id = ?")
+            arguments += [scheduleID]
         }
         if !filter.statuses.isEmpty {
             let statuses = filter.statuses.map(\.rawValue).sorted()
@@ -319,6 +330,7 @@ public final class SQLiteStore: MetadataStore {
     enum RunColumn: Int, CaseIterable {
         case id, pipeline, status, variables, created_at, completed_at
         case started_at, owner, lease_expires_at, cancel_requested, retry_on_host_failure, host_failures
+        case pipeline_schedule_id, execution_date, timeout_seconds, timeout_status, sla_due_at, sla_missed_at, timed_out_at
     }
     enum BlockRunColumn: Int, CaseIterable {
         case id, pipeline_run_id, block, status, attempts, started_at, completed_at, error, log_path, output_path, facets
@@ -334,12 +346,18 @@ public final class SQLiteStore: MetadataStore {
     static func pipelineRun(_ row: Row) -> PipelineRun {
         typealias C = RunColumn
         let variables = (try? ConfigValue(json: row[C.variables.rawValue]))?.objectValue ?? [:]
+        let trigger = (row[C.pipeline_schedule_id.rawValue] as Int64?).map { id in
+            RunTrigger(scheduleID: id, executionDate: row[C.execution_date.rawValue], timeout: row[C.timeout_seconds.rawValue],
+                       timeoutStatus: (row[C.timeout_status.rawValue] as String?).flatMap(Trigger.TimeoutStatus.init) ?? .failed,
+                       slaDueAt: row[C.sla_due_at.rawValue])
+        }
         return PipelineRun(id: row[C.id.rawValue], pipeline: row[C.pipeline.rawValue],
                            status: PipelineRunStatus(rawValue: row[C.status.rawValue]) ?? .failed,
                            variables: variables, createdAt: row[C.created_at.rawValue], startedAt: row[C.started_at.rawValue],
                            completedAt: row[C.completed_at.rawValue], owner: row[C.owner.rawValue],
                            leaseExpiresAt: row[C.lease_expires_at.rawValue], cancelRequested: row[C.cancel_requested.rawValue],
-                           retryOnHostFailure: row[C.retry_on_host_failure.rawValue], hostFailures: row[C.host_failures.rawValue])
+                           retryOnHostFailure: row[C.retry_on_host_failure.rawValue], hostFailures: row[C.host_failures.rawValue],
+                           trigger: trigger, slaMissedAt: row[C.sla_missed_at.rawValue], timedOutAt: row[C.timed_out_at.rawValue])
     }
 
     static func blockRun(_ row: Row) -> BlockRun {

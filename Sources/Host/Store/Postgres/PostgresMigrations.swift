@@ -82,5 +82,36 @@ enum PostgresMigrations {
             );
             CREATE INDEX predictions_by_version ON predictions (model_version, source, id);
             """),
+        ("v2: pipeline schedules (the SQLite store's v6)", """
+            CREATE TABLE pipeline_schedules (
+                id BIGSERIAL PRIMARY KEY,
+                pipeline TEXT NOT NULL,
+                name TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('active', 'inactive')),
+                schedule_type TEXT NOT NULL CHECK (schedule_type IN ('time', 'api')),
+                definition TEXT NOT NULL,
+                origin TEXT NOT NULL CHECK (origin IN ('file', 'api')),
+                file_digest TEXT,
+                token_digest TEXT,
+                token_hint TEXT,
+                created_at TIMESTAMPTZ NOT NULL,
+                updated_at TIMESTAMPTZ NOT NULL,
+                scheduled_through TIMESTAMPTZ,
+                UNIQUE (pipeline, name)
+            );
+            ALTER TABLE pipeline_runs ADD COLUMN pipeline_schedule_id BIGINT;
+            ALTER TABLE pipeline_runs ADD COLUMN execution_date TIMESTAMPTZ;
+            ALTER TABLE pipeline_runs ADD COLUMN timeout_seconds DOUBLE PRECISION;
+            ALTER TABLE pipeline_runs ADD COLUMN timeout_status TEXT CHECK (timeout_status IN ('failed', 'cancelled'));
+            ALTER TABLE pipeline_runs ADD COLUMN sla_due_at TIMESTAMPTZ;
+            ALTER TABLE pipeline_runs ADD COLUMN sla_missed_at TIMESTAMPTZ;
+            ALTER TABLE pipeline_runs ADD COLUMN timed_out_at TIMESTAMPTZ;
+            CREATE UNIQUE INDEX pipeline_runs_one_per_tick ON pipeline_runs (pipeline_schedule_id, execution_date)
+                WHERE execution_date IS NOT NULL;
+            CREATE INDEX pipeline_runs_by_schedule ON pipeline_runs (pipeline_schedule_id, status)
+                WHERE pipeline_schedule_id IS NOT NULL;
+            CREATE INDEX pipeline_runs_sla_pending ON pipeline_runs (sla_due_at)
+                WHERE sla_due_at IS NOT NULL AND sla_missed_at IS NULL;
+            """),
     ]
 }

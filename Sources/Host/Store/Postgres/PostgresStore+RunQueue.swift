@@ -31,12 +31,13 @@ extension PostgresStore {
                         lease_expires_at = CASE WHEN $3 THEN NULL ELSE lease_expires_at END,
                         completed_at = CASE WHEN $4 THEN $5::timestamptz ELSE NULL END,
                         cancel_requested = CASE WHEN $2 THEN false ELSE cancel_requested END,
-                        host_failures = host_failures + $6
+                        host_failures = host_failures + $6,
+                        timed_out_at = CASE WHEN $11 THEN $5::timestamptz ELSE timed_out_at END
                     WHERE id = $7 AND status = $8 AND owner IS NOT DISTINCT FROM $9
                         AND ($10::timestamptz IS NULL OR lease_expires_at IS NULL OR lease_expires_at < $10::timestamptz)
                     """, [t.to.rawValue, PostgresText.bool(waiting), PostgresText.bool(waiting || t.to.isFinished),
                           PostgresText.bool(t.to.isFinished), PostgresText.date(t.at), t.hostFailure ? "1" : "0", String(t.runID),
-                          t.from.rawValue, t.owner, PostgresText.date(t.leaseExpiredBefore)])
+                          t.from.rawValue, t.owner, PostgresText.date(t.leaseExpiredBefore), PostgresText.bool(t.timedOut)])
                 guard moved.affected == 1 else { return false }
                 for change in t.blocks {
                     let changed: PostgresRows

@@ -65,21 +65,30 @@ public final class PostgresStore: MetadataStore, @unchecked Sendable {
     // MARK: - Runs and block runs
 
     public func pipelineRunCreate(_ params: PipelineRunCreateParams) throws -> PipelineRun {
+        try transaction { c in try Self.insertRun(params, c)! }
+    }
+
+    /// Inserts a run and its block runs; nil when its trigger already has a run for its execution date.
+    static func insertRun(_ params: PipelineRunCreateParams, _ c: PostgresConnection) throws -> PipelineRun? {
         let status: PipelineRunStatus = params.lease == nil ? .initial : .running
-        return try transaction { c in
-            let row = try c.query("""
-                INSERT INTO pipeline_runs (pipeline, status, variables, created_at, started_at, owner, lease_expires_at, retry_on_host_failure)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *
-                """, [params.pipeline, status.rawValue, ConfigValue.map(params.variables).jsonText, PostgresText.date(params.createdAt),
-                      params.lease == nil ? nil : PostgresText.date(params.createdAt), params.lease?.owner,
-                      PostgresText.date(params.lease?.until), PostgresText.bool(params.retryOnHostFailure)]).first!
-            let run = Self.pipelineRun(row)
-            for block in params.blocks {
-                try c.query("INSERT INTO block_runs (pipeline_run_id, block, status, attempts) VALUES ($1, $2, 'initial', 0)",
-                            [String(run.id), block])
-            }
-            return run
+        let trigger = params.trigger
+        guard let row = try c.query("""
+            INSERT INTO pipeline_runs (pipeline, status, variables, created_at, started_at, owner, lease_expires_at, retry_on_host_failure,
+                                       pipeline_schedule_id, execution_date, timeout_seconds, timeout_status, sla_due_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+            ON CONFLICT DO NOTHING RETURNING *
+            """, [params.pipeline, status.rawValue, ConfigValue.map(params.variables).jsonText, PostgresText.date(params.createdAt),
+                  params.lease == nil ? nil : PostgresText.date(params.createdAt), params.lease?.owner,
+                  PostgresText.date(params.lease?.until), PostgresText.bool(params.retryOnHostFailure),
+                  trigger.map { String($0.scheduleID) }, PostgresText.date(trigger?.executionDate),
+                  trigger?.timeout.map { String($0) }, trigger?.timeoutStatus.rawValue, PostgresText.date(trigger?.slaDueAt)]).first
+        else { return nil }
+        let run = pipelineRun(row)
+        for block in params.blocks {
+            try c.query("INSERT INTO block_runs (pipeline_run_id, block, status, attempts) VALUES ($1, $2, 'initial', 0)",
+                        [String(run.id), block])
         }
+        return run
     }
 
     public func pipelineRunGet(id: Int64) throws -> PipelineRun? {
@@ -103,6 +112,10 @@ public final class PostgresStore: MetadataStore, @unchecked Sendable {
         if let pipeline = filter.pipeline {
             parameters.append(pipeline)
             conditions.append("pipeline = $\(parameters.count)")
+        }
+        if let scheduleID = filter.scheduleID {
+            parameters.append(String(scheduleID))
+            conditions.append("pipeline_schedule_id = $\(parameters.count)")
         }
         if !filter.statuses.isEmpty {
             let placeholders = filter.statuses.map(\.rawValue).sorted().map { status -> String in
@@ -149,12 +162,18 @@ public final class PostgresStore: MetadataStore, @unchecked Sendable {
 
     static func pipelineRun(_ row: PostgresRow) -> PipelineRun {
         let variables = (try? JSONDecoder().decode([String: ConfigValue].self, from: Data(row.string("variables").utf8))) ?? [:]
+        let trigger = row.text("pipeline_schedule_id").flatMap(Int64.init).map { id in
+            RunTrigger(scheduleID: id, executionDate: row.date("execution_date"), timeout: row.double("timeout_seconds"),
+                       timeoutStatus: row.text("timeout_status").flatMap(Trigger.TimeoutStatus.init) ?? .failed,
+                       slaDueAt: row.date("sla_due_at"))
+        }
         return PipelineRun(id: row.int64("id"), pipeline: row.string("pipeline"),
                            status: PipelineRunStatus(rawValue: row.string("status")) ?? .failed, variables: variables,
                            createdAt: row.date("created_at") ?? Date(timeIntervalSince1970: 0), startedAt: row.date("started_at"),
                            completedAt: row.date("completed_at"), owner: row.text("owner"), leaseExpiresAt: row.date("lease_expires_at"),
                            cancelRequested: row.bool("cancel_requested"), retryOnHostFailure: row.bool("retry_on_host_failure"),
-                           hostFailures: row.int("host_failures"))
+                           hostFailures: row.int("host_failures"), trigger: trigger, slaMissedAt: row.date("sla_missed_at"),
+                           timedOutAt: row.date("timed_out_at"))
     }
 
     static func blockRun(_ row: PostgresRow) -> BlockRun {
