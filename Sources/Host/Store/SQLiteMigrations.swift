@@ -157,7 +157,8 @@ enum SQLiteMigrations {
                     token_hint TEXT,
                     created_at DATETIME NOT NULL,
                     updated_at DATETIME NOT NULL,
-                    scheduled_through DATETIME,
+                        scheduled_through DATETIME,
+                    cursor_version INTEGER NOT NULL DEFAULT 0,
                     UNIQUE (pipeline, name)
                 );
                 ALTER TABLE pipeline_runs ADD COLUMN pipeline_schedule_id INTEGER;

@@ -97,6 +97,7 @@ enum PostgresMigrations {
                 created_at TIMESTAMPTZ NOT NULL,
                 updated_at TIMESTAMPTZ NOT NULL,
                 scheduled_through TIMESTAMPTZ,
+                cursor_version BIGINT NOT NULL DEFAULT 0,
                 UNIQUE (pipeline, name)
             );
             ALTER TABLE pipeline_runs ADD COLUMN pipeline_schedule_id BIGINT;

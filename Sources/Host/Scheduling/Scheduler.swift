@@ -1,0 +1,140 @@
+import Foundation
+
+/// The scheduler role: every `interval` seconds it syncs changed triggers.yaml files into the store,
+/// creates the runs that are due as `initial` runs with their execution date (the run dispatcher
+/// executes them), and stamps SLA misses. Every write is guarded: a tick's run exists once (a unique
+/// key), and a trigger's cursor moves only from the version read, so several schedulers, or one
+/// restarted, never create a tick twice.
+public final class Scheduler: @unchecked Sendable {
+    let project: Project
+    let catalog: PluginCatalog
+    let store: any MetadataStore
+    public let interval: Double
+    /// How old a due tick may be and still count as on time rather than missed (see `TickPlanner`).
+    public let onTimeWithin: Double
+    let log: @Sendable (String) -> Void
+    let runsCreated: @Sendable () -> Void
+    let sync: TriggerSync
+
+    private let lock = NSLock()
+    /// What was last logged about each trigger, so a steady problem is logged once, not every tick.
+    private var lastNote: [Int64: String] = [:]
+    private let wakeups: AsyncStream<Void>
+    private let wakeup: AsyncStream<Void>.Continuation
+
+    public init(project: Project, catalog: PluginCatalog, store: any MetadataStore, interval: Double = 1,
+                log: @escaping @Sendable (String) -> Void = { _ in }, runsCreated: @escaping @Sendable () -> Void = {}) {
+        self.project = project
+        self.catalog = catalog
+        self.store = store
+        self.interval = interval
+        onTimeWithin = max(5, 3 * interval)
+        self.log = log
+        self.runsCreated = runsCreated
+        sync = TriggerSync(project: project, store: store)
+        (wakeups, wakeup) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Ticks at once (a trigger was created or changed in this process).
+    public func wake() { wakeup.yield() }
+
+    /// Ticks until cancelled. A failing store is logged and retried on the next tick.
+    public func run() async {
+        var wakeups = self.wakeups.makeAsyncIterator()
+        while !Task.isCancelled {
+            let started = Date()
+            do {
+                try tick(now: started)
+            } catch {
+                log("scheduler tick failed: \(MageError.describe(error))")
+            }
+            // Ticks keep to the interval's grid (a slow tick does not push the next ones later), or sooner when woken.
+            let delay = interval - Date().timeIntervalSince(started).truncatingRemainder(dividingBy: interval)
+            let timer = Task { [wakeup] in
+                try? await Task.sleep(for: .seconds(delay))
+                wakeup.yield()
+            }
+            // Returns at once when the task is cancelled.
+            _ = await wakeups.next()
+            timer.cancel()
+        }
+    }
+
+    /// One pass: sync, create due runs, stamp SLA misses. Returns the runs created.
+    @discardableResult
+    public func tick(now: Date) throws -> [PipelineRun] {
+        if let outcome = try sync.syncIfChanged(at: now) {
+            for (pipeline, report) in outcome.reports.sorted(by: { $0.key < $1.key }) {
+                log("triggers of '\(pipeline)' synced: created \(Self.names(report.created)), updated \(Self.names(report.updated)), deleted \(Self.names(report.deleted))")
+            }
+            for problem in outcome.problems { log("trigger refused: \(problem)") }
+        }
+        var created: [PipelineRun] = []
+        for schedule in try store.scheduleList(pipeline: nil) where schedule.definition.scheduleType == .time {
+            created += try advance(schedule, now: now)
+        }
+        if !created.isEmpty { runsCreated() }
+        for run in try store.pipelineRunsMarkSLAMissed(at: now) {
+            log("run \(run.id) of pipeline '\(run.pipeline)' missed its SLA (due \(run.trigger?.slaDueAt.map { UTCTimestamp($0).text() } ?? "?"))")
+        }
+        return created
+    }
+
+    private func advance(_ schedule: PipelineSchedule, now: Date) throws -> [PipelineRun] {
+        let trigger: Trigger
+        switch schedule.trigger() {
+        case .success(let valid): trigger = valid
+        case .failure(let refused):
+            note(schedule, "trigger '\(schedule.name)' of '\(schedule.pipeline)' cannot be scheduled: \(refused)")
+            return []
+        }
+        let limited = trigger.settings.skipIfPreviousRunning || trigger.settings.pipelineRunLimit != nil
+        let inProgress = limited && trigger.status == .active
+            ? try store.pipelineRunCount(PipelineRunFilter(statuses: [.initial, .running], scheduleID: schedule.id)) : 0
+        let plan = TickPlanner.plan(trigger, schedule: schedule, now: now, inProgress: inProgress, onTimeWithin: onTimeWithin)
+        if let message = plan.note { note(schedule, "trigger '\(schedule.name)' of '\(schedule.pipeline)': \(message)") }
+        guard let through = plan.through else { return [] }
+        var version = schedule.cursorVersion
+        var created: [PipelineRun] = []
+        if plan.executionDates.isEmpty {
+            _ = try store.scheduleTick(ScheduleTick(scheduleID: schedule.id, fromVersion: version, through: through, run: nil))
+            return []
+        }
+        for (index, date) in plan.executionDates.enumerated() {
+            let last = index == plan.executionDates.count - 1
+            let tick = ScheduleTick(scheduleID: schedule.id, fromVersion: version, through: last ? through : date,
+                                    run: runParams(trigger, schedule: schedule, executionDate: date, now: now))
+            // Nil: another scheduler moved the cursor first (it makes these runs), or the tick has its run.
+            guard let run = try store.scheduleTick(tick) else { break }
+            version += 1
+            created.append(run)
+            log("run \(run.id) of pipeline '\(run.pipeline)' created by trigger '\(trigger.name)' for \(UTCTimestamp(date).text())")
+        }
+        return created
+    }
+
+    /// The run of one tick: the trigger's variables, the pipeline's blocks. A pipeline that does not load
+    /// with them still gets its run, with no blocks: the dispatcher fails it with the reason, where users look.
+    func runParams(_ trigger: Trigger, schedule: PipelineSchedule, executionDate: Date?, now: Date) -> PipelineRunCreateParams {
+        let runTrigger = RunTrigger(scheduleID: schedule.id, executionDate: executionDate, timeout: trigger.settings.timeout,
+                                    timeoutStatus: trigger.settings.timeoutStatus,
+                                    slaDueAt: trigger.sla.map { (executionDate ?? now).addingTimeInterval($0) })
+        guard let pipeline = try? PipelineLoader(project: project, catalog: catalog).load(trigger.pipeline, variables: trigger.variables) else {
+            return PipelineRunCreateParams(pipeline: trigger.pipeline, variables: trigger.variables, blocks: [], trigger: runTrigger, createdAt: now)
+        }
+        return PipelineRunCreateParams(pipeline: trigger.pipeline, variables: pipeline.variables, blocks: pipeline.blocks.map(\.uuid),
+                                       retryOnHostFailure: pipeline.retryOnHostFailure, trigger: runTrigger, createdAt: now)
+    }
+
+    private func note(_ schedule: PipelineSchedule, _ message: String) {
+        let fresh = lock.withLock {
+            defer { lastNote[schedule.id] = message }
+            return lastNote[schedule.id] != message
+        }
+        if fresh { log(message) }
+    }
+
+    private static func names(_ list: [String]) -> String {
+        list.isEmpty ? "none" : list.joined(separator: ", ")
+    }
+}
