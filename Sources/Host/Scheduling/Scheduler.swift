@@ -19,6 +19,9 @@ public final class Scheduler: @unchecked Sendable {
     private let lock = NSLock()
     /// What was last logged about each trigger, so a steady problem is logged once, not every tick.
     private var lastNote: [Int64: String] = [:]
+    /// The soonest tick of any active trigger after the last pass: the loop wakes for it rather than
+    /// waiting for its next interval, so a run starts within milliseconds of its tick.
+    private var soonest: Date?
     private let wakeups: AsyncStream<Void>
     private let wakeup: AsyncStream<Void>.Continuation
 
@@ -48,8 +51,10 @@ public final class Scheduler: @unchecked Sendable {
             } catch {
                 log("scheduler tick failed: \(MageError.describe(error))")
             }
-            // Ticks keep to the interval's grid (a slow tick does not push the next ones later), or sooner when woken.
-            let delay = interval - Date().timeIntervalSince(started).truncatingRemainder(dividingBy: interval)
+            // The next pass: at the soonest due tick, else after the interval (the sync of changed files and
+            // the SLA stamps run at least that often), or sooner when woken.
+            var delay = interval - Date().timeIntervalSince(started).truncatingRemainder(dividingBy: interval)
+            if let soonest = lock.withLock({ soonest }) { delay = min(delay, max(0, soonest.timeIntervalSinceNow)) }
             let timer = Task { [wakeup] in
                 try? await Task.sleep(for: .seconds(delay))
                 wakeup.yield()
@@ -70,9 +75,14 @@ public final class Scheduler: @unchecked Sendable {
             for problem in outcome.problems { log("trigger refused: \(problem)") }
         }
         var created: [PipelineRun] = []
+        var soonest: Date?
         for schedule in try store.scheduleList(pipeline: nil) where schedule.definition.scheduleType == .time {
-            created += try advance(schedule, now: now)
+            let (runs, next) = try advance(schedule, now: now)
+            created += runs
+            // A tick already due but held back (the run limit) waits for the interval, not a busy loop.
+            if let next, next > now { soonest = min(next, soonest ?? next) }
         }
+        lock.withLock { self.soonest = soonest }
         if !created.isEmpty { runsCreated() }
         for run in try store.pipelineRunsMarkSLAMissed(at: now) {
             log("run \(run.id) of pipeline '\(run.pipeline)' missed its SLA (due \(run.trigger?.slaDueAt.map { UTCTimestamp($0).text() } ?? "?"))")
@@ -80,25 +90,28 @@ public final class Scheduler: @unchecked Sendable {
         return created
     }
 
-    private func advance(_ schedule: PipelineSchedule, now: Date) throws -> [PipelineRun] {
+    /// Creates one trigger's due runs; returns them and the trigger's next tick after them.
+    private func advance(_ schedule: PipelineSchedule, now: Date) throws -> ([PipelineRun], Date?) {
         let trigger: Trigger
         switch schedule.trigger() {
         case .success(let valid): trigger = valid
         case .failure(let refused):
             note(schedule, "trigger '\(schedule.name)' of '\(schedule.pipeline)' cannot be scheduled: \(refused)")
-            return []
+            return ([], nil)
         }
         let limited = trigger.settings.skipIfPreviousRunning || trigger.settings.pipelineRunLimit != nil
         let inProgress = limited && trigger.status == .active
             ? try store.pipelineRunCount(PipelineRunFilter(statuses: [.initial, .running], scheduleID: schedule.id)) : 0
         let plan = TickPlanner.plan(trigger, schedule: schedule, now: now, inProgress: inProgress, onTimeWithin: onTimeWithin)
         if let message = plan.note { note(schedule, "trigger '\(schedule.name)' of '\(schedule.pipeline)': \(message)") }
-        guard let through = plan.through else { return [] }
+        let cursor = plan.through ?? schedule.scheduledThrough
+        let next = trigger.status == .active ? cursor.flatMap { trigger.nextRun(after: $0, hasRun: true) } : nil
+        guard let through = plan.through else { return ([], next) }
         var version = schedule.cursorVersion
         var created: [PipelineRun] = []
         if plan.executionDates.isEmpty {
             _ = try store.scheduleTick(ScheduleTick(scheduleID: schedule.id, fromVersion: version, through: through, run: nil))
-            return []
+            return ([], next)
         }
         for (index, date) in plan.executionDates.enumerated() {
             let last = index == plan.executionDates.count - 1
@@ -110,7 +123,7 @@ public final class Scheduler: @unchecked Sendable {
             created.append(run)
             log("run \(run.id) of pipeline '\(run.pipeline)' created by trigger '\(trigger.name)' for \(UTCTimestamp(date).text())")
         }
-        return created
+        return (created, next)
     }
 
     /// The run of one tick: the trigger's variables, the pipeline's blocks. A pipeline that does not load
