@@ -22,6 +22,8 @@ public final class Scheduler: @unchecked Sendable {
     /// The soonest tick of any active trigger after the last pass: the loop wakes for it rather than
     /// waiting for its next interval, so a run starts within milliseconds of its tick.
     private var soonest: Date?
+    /// Each trigger validated once per version of its definition, not on every pass.
+    private var validated: [Int64: (updatedAt: Date, definition: ScheduleDefinition, trigger: Result<Trigger, TriggerRefused>)] = [:]
     private let wakeups: AsyncStream<Void>
     private let wakeup: AsyncStream<Void>.Continuation
 
@@ -93,7 +95,7 @@ public final class Scheduler: @unchecked Sendable {
     /// Creates one trigger's due runs; returns them and the trigger's next tick after them.
     private func advance(_ schedule: PipelineSchedule, now: Date) throws -> ([PipelineRun], Date?) {
         let trigger: Trigger
-        switch schedule.trigger() {
+        switch validatedTrigger(schedule) {
         case .success(let valid): trigger = valid
         case .failure(let refused):
             note(schedule, "trigger '\(schedule.name)' of '\(schedule.pipeline)' cannot be scheduled: \(refused)")
@@ -137,6 +139,17 @@ public final class Scheduler: @unchecked Sendable {
         }
         return PipelineRunCreateParams(pipeline: trigger.pipeline, variables: pipeline.variables, blocks: pipeline.blocks.map(\.uuid),
                                        retryOnHostFailure: pipeline.retryOnHostFailure, trigger: runTrigger, createdAt: now)
+    }
+
+    private func validatedTrigger(_ schedule: PipelineSchedule) -> Result<Trigger, TriggerRefused> {
+        lock.withLock {
+            if let cached = validated[schedule.id], cached.updatedAt == schedule.updatedAt, cached.definition == schedule.definition {
+                return cached.trigger
+            }
+            let result = schedule.trigger()
+            validated[schedule.id] = (schedule.updatedAt, schedule.definition, result)
+            return result
+        }
     }
 
     private func note(_ schedule: PipelineSchedule, _ message: String) {
