@@ -130,6 +130,18 @@ import MageTestSupport
         #expect(try harness.store.scheduleList(pipeline: "p").map(\.name) == ["every_minute"])
     }
 
+    @Test func aTriggerWhoseVariablesThePipelineDoesNotDeclareWaitsUntilMended() throws {
+        let harness = try Harness(triggers: Self.everyMinute.replacingOccurrences(of: "variables: {}", with: "variables: {nope: 1}"))
+        let scheduler = harness.scheduler()
+        try scheduler.tick(now: Self.at(0))
+        #expect(try scheduler.tick(now: Self.at(60.5)).isEmpty)
+        #expect(try scheduler.tick(now: Self.at(61)).isEmpty)
+        let refusals = harness.logs.all.filter { $0.contains("cannot be scheduled: variables.nope: the pipeline declares no such variable") }
+        #expect(refusals.count == 1, "logged once, not on every pass: \(harness.logs.all)")
+        try harness.write(Self.everyMinute)
+        #expect(try scheduler.tick(now: Self.at(62)).map { $0.trigger?.executionDate } == [Self.at(60)], "the tick waited, on time still")
+    }
+
     @Test func aTriggerDisabledThroughTheStoreStopsUntilEnabledAndDoesNotCatchUp() throws {
         let harness = try Harness(triggers: Self.everyMinute)
         let scheduler = harness.scheduler()

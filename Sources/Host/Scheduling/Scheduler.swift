@@ -115,10 +115,20 @@ public final class Scheduler: @unchecked Sendable {
             _ = try store.scheduleTick(ScheduleTick(scheduleID: schedule.id, fromVersion: version, through: through, run: nil))
             return ([], next)
         }
+        let params: PipelineRunCreateParams
+        switch runParams(trigger, now: now) {
+        case .success(let made): params = made
+        case .failure(let refused):
+            // The ticks wait (the cursor stays) until the trigger or the pipeline is mended; catch_up then applies.
+            note(schedule, "trigger '\(schedule.name)' of '\(schedule.pipeline)' cannot be scheduled: \(refused.problems.joined(separator: "; "))")
+            return ([], nil)
+        }
         for (index, date) in plan.executionDates.enumerated() {
             let last = index == plan.executionDates.count - 1
-            let tick = ScheduleTick(scheduleID: schedule.id, fromVersion: version, through: last ? through : date,
-                                    run: runParams(trigger, schedule: schedule, executionDate: date, now: now))
+            var run = params
+            run.trigger = RunTrigger(scheduleID: schedule.id, executionDate: date, timeout: trigger.settings.timeout,
+                                     timeoutStatus: trigger.settings.timeoutStatus, slaDueAt: trigger.sla.map { date.addingTimeInterval($0) })
+            let tick = ScheduleTick(scheduleID: schedule.id, fromVersion: version, through: last ? through : date, run: run)
             // Nil: another scheduler moved the cursor first (it makes these runs), or the tick has its run.
             guard let run = try store.scheduleTick(tick) else { break }
             version += 1
@@ -128,17 +138,20 @@ public final class Scheduler: @unchecked Sendable {
         return (created, next)
     }
 
-    /// The run of one tick: the trigger's variables, the pipeline's blocks. A pipeline that does not load
-    /// with them still gets its run, with no blocks: the dispatcher fails it with the reason, where users look.
-    func runParams(_ trigger: Trigger, schedule: PipelineSchedule, executionDate: Date?, now: Date) -> PipelineRunCreateParams {
-        let runTrigger = RunTrigger(scheduleID: schedule.id, executionDate: executionDate, timeout: trigger.settings.timeout,
-                                    timeoutStatus: trigger.settings.timeoutStatus,
-                                    slaDueAt: trigger.sla.map { (executionDate ?? now).addingTimeInterval($0) })
-        guard let pipeline = try? PipelineLoader(project: project, catalog: catalog).load(trigger.pipeline, variables: trigger.variables) else {
-            return PipelineRunCreateParams(pipeline: trigger.pipeline, variables: trigger.variables, blocks: [], trigger: runTrigger, createdAt: now)
+    /// A tick's run, without its trigger fields: the trigger's variables, checked against the pipeline's
+    /// declared ones as a request's are, and the pipeline's blocks. A pipeline that does not load with them
+    /// still gets its run, with no blocks: the dispatcher fails it with the reason, where users look.
+    func runParams(_ trigger: Trigger, now: Date) -> Result<PipelineRunCreateParams, TriggerRefused> {
+        let pipeline: Pipeline
+        do {
+            pipeline = try PipelineLoader(project: project, catalog: catalog).load(trigger.pipeline, variables: trigger.variables)
+        } catch {
+            return .success(PipelineRunCreateParams(pipeline: trigger.pipeline, variables: trigger.variables, blocks: [], createdAt: now))
         }
-        return PipelineRunCreateParams(pipeline: trigger.pipeline, variables: pipeline.variables, blocks: pipeline.blocks.map(\.uuid),
-                                       retryOnHostFailure: pipeline.retryOnHostFailure, trigger: runTrigger, createdAt: now)
+        let problems = RuntimeVariables.problems(trigger.variables, declared: pipeline.declaredVariables)
+        guard problems.isEmpty else { return .failure(TriggerRefused(problems: problems.map { "variables.\($0.variable): \($0.message)" })) }
+        return .success(PipelineRunCreateParams(pipeline: trigger.pipeline, variables: pipeline.variables, blocks: pipeline.blocks.map(\.uuid),
+                                                retryOnHostFailure: pipeline.retryOnHostFailure, createdAt: now))
     }
 
     private func validatedTrigger(_ schedule: PipelineSchedule) -> Result<Trigger, TriggerRefused> {
