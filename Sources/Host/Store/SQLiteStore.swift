@@ -202,49 +202,6 @@ public final class SQLiteStore: MetadataStore {
         try documents(table: "model_versions", pipelineRunID: pipelineRunID, limit: limit)
     }
 
-    public func modelVersionSetDeployed(_ version: String, at: Date) throws {
-        try pool.write { db in
-            guard let text = try String.fetchOne(db, sql: "SELECT document FROM model_versions WHERE version = ?",
-                                                 arguments: [version]) else {
-                throw MageError.usage("no model version '\(version)'")
-            }
-            var model = try JSON.decode(ModelVersion.self, from: Data(text.utf8))
-            // One deployed version at a time: the one deployed before goes back to registered.
-            for row in try Row.fetchAll(db, sql: "SELECT version, document FROM model_versions WHERE version != ?", arguments: [version]) {
-                let otherText: String = row["document"]
-                var other = try JSON.decode(ModelVersion.self, from: Data(otherText.utf8))
-                guard other.status == .deployed else { continue }
-                other.status = .registered
-                try db.execute(sql: "UPDATE model_versions SET document = ? WHERE version = ?",
-                               arguments: [String(decoding: try JSON.encode(other, pretty: false), as: UTF8.self), other.version])
-            }
-            model.status = .deployed
-            model.deployedAt = at
-            try db.execute(sql: "UPDATE model_versions SET document = ? WHERE version = ?",
-                           arguments: [String(decoding: try JSON.encode(model, pretty: false), as: UTF8.self), version])
-            try Self.insert(RegistryEvent(action: .deploy, version: version, previous: nil, at: at), db)
-        }
-    }
-
-    public func registryEventAppend(_ event: RegistryEvent) throws {
-        try pool.write { db in try Self.insert(event, db) }
-    }
-
-    private static func insert(_ event: RegistryEvent, _ db: Database) throws {
-        try db.execute(sql: "INSERT INTO registry_events (action, version, previous, at) VALUES (?, ?, ?, ?)",
-                       arguments: [event.action.rawValue, event.version, event.previous, event.at])
-    }
-
-
-    public func registryEventList() throws -> [RegistryEvent] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM registry_events ORDER BY id").map { row in
-                RegistryEvent(action: RegistryEvent.Action(rawValue: row["action"]) ?? .register,
-                              version: row["version"], previous: row["previous"], at: row["at"])
-            }
-        }
-    }
-
     public func predictionAppend(_ records: [PredictionRecord]) throws {
         guard !records.isEmpty else { return }
         try pool.write { db in
