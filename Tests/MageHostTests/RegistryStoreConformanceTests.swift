@@ -139,6 +139,16 @@ import MageTestSupport
         }
     }
 
+    @Test(arguments: StoreConformanceTests.stores)
+    func versionIdsTakeTheFirstFreeSuffixEvenWhenTheBaseHoldsLikeWildcards(_ factory: StoreConformanceTests.Factory) throws {
+        let store = try factory.make()
+        let ids = try (0..<3).map { try store.modelVersionCreate(Self.model($0), base: "v_1%x").version }
+        #expect(ids == ["v_1%x", "v_1%x_2", "v_1%x_3"])
+        _ = try store.modelVersionCreate(Self.model(9), base: "v_1%xy")
+        #expect(try store.modelVersionCreate(Self.model(4), base: "v_1%x").version == "v_1%x_4")
+        #expect(try store.modelVersionGet("v_1%x_2")?.path == "model_registry/v_1%x_2")
+    }
+
     @Test func thePostgresDatabaseRefusesASecondDeployedVersion() throws {
         let store = try PostgresStore(url: try StoreConformanceTests.freshPostgresDatabase())
         for n in 0..<2 { _ = try store.modelVersionCreate(Self.model(n), base: "v_\(n)") }

@@ -252,21 +252,18 @@ public final class SQLiteStore: MetadataStore {
     /// Stores a JSON document under the first free version id among base, base_2, base_3, …
     private func insertVersioned<T: VersionedRecord>(_ record: T, table: String, base: String, extra: [String: String]) throws -> T {
         try pool.write { db in
-            var n = 1
-            while true {
-                let id = n == 1 ? base : "\(base)_\(n)"
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE version = ?", arguments: [id]) == nil {
-                    let value = record.identified(as: id)
-                    let (created, run) = (value.createdAt, value.pipelineRunID)
-                    let document = String(decoding: try JSON.encode(value, pretty: false), as: UTF8.self)
-                    let columns = ["version", "document", "created_at", "pipeline_run_id"] + extra.keys.sorted()
-                    let values: [any DatabaseValueConvertible] = [id, document, created, run] + extra.keys.sorted().map { extra[$0]! }
-                    try db.execute(sql: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
-                                   arguments: StatementArguments(values))
-                    return value
-                }
-                n += 1
-            }
+            // One read of the ids taken under this base, in the write transaction (no other writer meanwhile).
+            let taken = Set(try String.fetchAll(db, sql: "SELECT version FROM \(table) WHERE version = ? OR version LIKE ? ESCAPE '\\'",
+                                                arguments: [base, VersionedIDs.likePattern(base)]))
+            let id = VersionedIDs.firstFree(base, taken: taken)
+            let value = record.identified(as: id)
+            let (created, run) = (value.createdAt, value.pipelineRunID)
+            let document = String(decoding: try JSON.encode(value, pretty: false), as: UTF8.self)
+            let columns = ["version", "document", "created_at", "pipeline_run_id"] + extra.keys.sorted()
+            let values: [any DatabaseValueConvertible] = [id, document, created, run] + extra.keys.sorted().map { extra[$0]! }
+            try db.execute(sql: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
+                           arguments: StatementArguments(values))
+            return value
         }
     }
 

@@ -101,14 +101,13 @@ extension PostgresStore {
         try transaction { c in
             try c.query("LOCK TABLE \(table) IN SHARE ROW EXCLUSIVE MODE")
             let taken = Set(try c.query("SELECT version FROM \(table) WHERE version = $1 OR version LIKE $2",
-                                        [base, base.replacingOccurrences(of: "_", with: "\\_") + "\\_%"]).all.map { $0.string("version") })
-            var n = 1
-            while taken.contains(n == 1 ? base : "\(base)_\(n)") { n += 1 }
-            let value = record.identified(as: n == 1 ? base : "\(base)_\(n)")
+                                        [base, VersionedIDs.likePattern(base)]).all.map { $0.string("version") })
+            let id = VersionedIDs.firstFree(base, taken: taken)
+            let value = record.identified(as: id)
             let (created, run) = (value.createdAt, value.pipelineRunID)
             let document = String(decoding: try JSON.encode(value, pretty: false), as: UTF8.self)
             let columns = ["version", "document", "created_at", "pipeline_run_id"] + extra.keys.sorted()
-            let values: [String?] = [n == 1 ? base : "\(base)_\(n)", document, PostgresText.date(created), String(run)]
+            let values: [String?] = [id, document, PostgresText.date(created), String(run)]
                 + extra.keys.sorted().map { extra[$0] }
             try c.query("INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\((1...columns.count).map { "$\($0)" }.joined(separator: ", ")))",
                         values)
