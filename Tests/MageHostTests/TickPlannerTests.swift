@@ -61,6 +61,13 @@ import Testing
         let batch = plan(every, through: Self.start, now: now)
         #expect(batch.executionDates.count == TickPlanner.catchUpBatch)
         #expect(batch.executionDates.first == Self.start.addingTimeInterval(1) && batch.through == batch.executionDates.last)
+        // A year behind, catching up all walks one batch, not the year.
+        let yearOn = Self.start.addingTimeInterval(365 * 86_400)
+        let far = plan(every, through: Self.start, now: yearOn)
+        #expect(far.executionDates == (1...TickPlanner.catchUpBatch).map { Self.start.addingTimeInterval(Double($0)) })
+        let due = DueTicks(every, after: Self.start, through: yearOn, lateBefore: yearOn.addingTimeInterval(-5),
+                           keepOldestLate: TickPlanner.catchUpBatch)
+        #expect(due.walked == TickPlanner.catchUpBatch + 1)
         // A year of one-second ticks missed: the newest missed tick, counted without a walk.
         let yearLater = Self.start.addingTimeInterval(365 * 86_400 + 0.5)
         let last = plan(try Self.trigger(["interval": .int(1), "catch_up": .string("last")]), through: Self.start, now: yearLater)

@@ -102,7 +102,8 @@ public enum TickPlanner {
 }
 
 /// The ticks of a trigger after its cursor up to now: how many, the newest, the on-time ones, and the
-/// oldest and newest of the late ones.
+/// oldest and newest of the late ones. Keeping the oldest late ones (catching up all), the walk stops one
+/// tick past a full batch of them.
 struct DueTicks {
     var count = 0
     var lateCount = 0
@@ -110,6 +111,8 @@ struct DueTicks {
     var newestLate: Date?
     var oldestLate: [Date] = []
     var onTime: [Date] = []
+    /// How many ticks the walk visited.
+    var walked = 0
 
     init(_ trigger: Trigger, after cursor: Date, through now: Date, lateBefore: Date, keepOldestLate: Int) {
         var from = cursor
@@ -126,13 +129,14 @@ struct DueTicks {
                 from = start.addingTimeInterval((lastLate - 2) * step)
             }
         }
-        var iterations = 0
-        while let tick = trigger.nextRun(after: from), tick <= now, iterations < TickPlanner.iterationLimit {
-            iterations += 1
+        while let tick = trigger.nextRun(after: from), tick <= now, walked < TickPlanner.iterationLimit {
+            walked += 1
             count += 1
             newest = tick
             if tick < lateBefore {
                 lateCount += 1
+                // A full batch of the oldest, and one more behind it: that is all catching up needs to know.
+                if keepOldestLate > 0 && oldestLate.count == keepOldestLate { break }
                 newestLate = tick
                 if oldestLate.count < keepOldestLate { oldestLate.append(tick) }
             } else {
