@@ -100,12 +100,14 @@ import MageTestSupport
         #expect(try back.tick(now: Self.at(630)).map { $0.trigger?.executionDate } == [Self.at(600)])
         #expect(harness.logs.all.contains { $0.contains("8 tick(s) missed while no scheduler ran (catch_up: last)") }, "\(harness.logs.all)")
 
+
         try harness.write(Self.everyMinute.replacingOccurrences(of: "  sla: 30", with: "  catch_up: all"))
         #expect(try back.tick(now: Self.at(900.5)).map { $0.trigger?.executionDate } == (11...15).map { Self.at(Double($0) * 60) },
                 "the changed file is synced and its catch_up applies")
         try harness.write(Self.everyMinute.replacingOccurrences(of: "  sla: 30", with: "  catch_up: none"))
         #expect(try back.tick(now: Self.at(1200 + 30)).isEmpty, "00:16…00:20 missed, none caught up")
         #expect(try back.tick(now: Self.at(1260.5)).map { $0.trigger?.executionDate } == [Self.at(1260)])
+        #expect(harness.logs.all.contains { $0.contains("5 tick(s) missed while no scheduler ran (catch_up: none)") }, "\(harness.logs.all)")
     }
 
     @Test func aRefusedTriggerKeepsItsLastGoodDefinitionAndDoesNotStopTheOthers() throws {

@@ -89,7 +89,8 @@ import Testing
         let held = plan(limited, through: Self.start, now: Self.start.addingTimeInterval(4), inProgress: 1)
         #expect(held.executionDates == [Self.start.addingTimeInterval(1)] && held.through == Self.start.addingTimeInterval(1))
         let full = plan(limited, through: Self.start, now: Self.start.addingTimeInterval(4), inProgress: 2)
-        #expect(full.executionDates.isEmpty && full.through == nil, "the cursor waits for room")
+        #expect(full.executionDates.isEmpty && full.through == nil && full.note == nil, "the cursor waits for room")
+        #expect(full.waiting == "ticks wait: 2 run(s) in progress (pipeline_run_limit 2)")
     }
 
     @Test func anInactiveTriggerPassesItsTicksWithoutRuns() throws {

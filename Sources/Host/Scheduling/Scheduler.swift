@@ -17,7 +17,7 @@ public final class Scheduler: @unchecked Sendable {
     let sync: TriggerSync
 
     private let lock = NSLock()
-    /// What was last logged about each trigger, so a steady problem is logged once, not every tick.
+    /// The steady problem last logged for each trigger (refused, waiting), so it is logged once, not every pass.
     private var lastNote: [Int64: String] = [:]
     /// The soonest tick of any active trigger after the last pass: the loop wakes for it rather than
     /// waiting for its next interval, so a run starts within milliseconds of its tick.
@@ -105,7 +105,8 @@ public final class Scheduler: @unchecked Sendable {
         let inProgress = limited && trigger.status == .active
             ? try store.pipelineRunCount(PipelineRunFilter(statuses: [.initial, .running], scheduleID: schedule.id)) : 0
         let plan = TickPlanner.plan(trigger, schedule: schedule, now: now, inProgress: inProgress, onTimeWithin: onTimeWithin)
-        if let message = plan.note { note(schedule, "trigger '\(schedule.name)' of '\(schedule.pipeline)': \(message)") }
+        if let message = plan.note { log("trigger '\(schedule.name)' of '\(schedule.pipeline)': \(message)") }
+        if let message = plan.waiting { note(schedule, "trigger '\(schedule.name)' of '\(schedule.pipeline)': \(message)") }
         let cursor = plan.through ?? schedule.scheduledThrough
         let next = trigger.status == .active ? cursor.flatMap { trigger.nextRun(after: $0, hasRun: true) } : nil
         guard let through = plan.through else { return ([], next) }
@@ -132,6 +133,7 @@ public final class Scheduler: @unchecked Sendable {
             // Nil: another scheduler moved the cursor first (it makes these runs), or the tick has its run.
             guard let run = try store.scheduleTick(tick) else { break }
             version += 1
+            clearNote(schedule)
             created.append(run)
             log("run \(run.id) of pipeline '\(run.pipeline)' created by trigger '\(trigger.name)' for \(UTCTimestamp(date).text())")
         }
@@ -165,6 +167,12 @@ public final class Scheduler: @unchecked Sendable {
         }
     }
 
+    /// The trigger works again: its next problem is news.
+    private func clearNote(_ schedule: PipelineSchedule) {
+        lock.withLock { _ = lastNote.removeValue(forKey: schedule.id) }
+    }
+
+    /// Logs a trigger's steady problem when it begins or changes, not on every pass.
     private func note(_ schedule: PipelineSchedule, _ message: String) {
         let fresh = lock.withLock {
             defer { lastNote[schedule.id] = message }

@@ -8,8 +8,10 @@ public struct TickPlan: Sendable, Equatable {
     public var through: Date?
     /// Ticks passed over without a run (missed under `catch_up`, or skipped while a run was in progress).
     public var skipped = 0
-    /// Why ticks were passed over or held back, for the log.
+    /// Why ticks were passed over (an event, logged each time).
     public var note: String?
+    /// Why ticks wait (a state, logged when it begins).
+    public var waiting: String?
 }
 
 /// Decides which ticks of a trigger get runs. A tick is on time when it is at most `onTimeWithin` seconds
@@ -84,7 +86,9 @@ public enum TickPlanner {
         var held = plan
         held.executionDates = Array(plan.executionDates.prefix(room))
         held.through = held.executionDates.last
-        held.note = "\(plan.executionDates.count - room) tick(s) wait: \(inProgress) run(s) in progress (pipeline_run_limit \(limit))"
+        // Nothing moves: no tick was passed over this time either.
+        if room == 0 { (held.note, held.skipped) = (nil, 0) }
+        held.waiting = "ticks wait: \(inProgress) run(s) in progress (pipeline_run_limit \(limit))"
         return held
     }
 
