@@ -90,6 +90,7 @@ let package = Package(
                           path: "Benchmarks/HostBench"),
         .executableTarget(name: "model-bench", dependencies: ["MageModels", "MageHost"],
                           path: "Benchmarks/ModelBench", exclude: ["compare_sklearn.py"]),
+        .executableTarget(name: "store-bench", dependencies: ["MageHost"], path: "Benchmarks/StoreBench", exclude: ["run.sh"]),
         // What every test target shares: temporary folders, free loopback ports.
         .target(name: "MageTestSupport", dependencies: [
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),

@@ -33,7 +33,7 @@ packages=(build-essential pkg-config libffi-dev libsqlite3-dev libpq-dev libhire
 case "$goal" in
     demo) packages+=(curl) ;;
     test) packages+=(curl postgresql redis-server chromium chromium-driver) ;;
-    bench) packages+=(curl wrk) ;;
+    bench) packages+=(curl wrk postgresql) ;;
 esac
 
 present() {

@@ -60,7 +60,7 @@ import MageTestSupport
         mage.executableURL = TestEnvironment.mage
         mage.arguments = ["start", project.root.path, "--role", "web_server", "--role", "dispatcher", "--port", "0"]
         mage.environment = ProcessInfo.processInfo.environment.merging([
-            "MAGE_PLUGIN_PATH": plugins.path, Project.databaseURLVariable: url, Project.databaseReconnectVariable: "4",
+            "MAGE_PLUGIN_PATH": plugins.path, Project.databaseURLVariable: url, Project.databaseReconnectVariable: "6",
         ]) { $1 }
         mage.standardOutput = try FileHandle(forWritingTo: log)
         mage.standardError = mage.standardOutput
@@ -109,7 +109,7 @@ import MageTestSupport
         }
         #expect(mage.isRunning, "\(output())")
 
-        // Down for longer than the 4 s the process waits: a 503 in the error JSON, and service once it is back.
+        // Down for longer than the 6 s the process waits: a 503 in the error JSON, and service once it is back.
         try server.stop()
         let (down, _, body) = await Self.post(n + 1, to: base)
         #expect(down == 503, "\(body)")

@@ -235,3 +235,28 @@ import MageTestSupport
         try Self.expectCarriedOver(try PostgresStore(url: url))
     }
 }
+
+/// Two registries whose moves no lock orders (two copies of a project, as on two hosts, over one
+/// store): promotes made at once from both are all recorded, in one chain, each refused move read again.
+@Suite struct RegistryUnorderedMovesTests {
+    @Test func promotesFromTwoHostsThatShareNoLockFormOneChain() async throws {
+        let (harness, versions) = try await RegistryCrashTests.twoVersions()
+        let copy = try TemporaryFolder.make("other-host").appendingPathComponent("project")
+        try FileManager.default.copyItem(at: harness.project.root, to: copy)
+        let registries = [
+            ModelRegistry(project: harness.project, store: try SQLiteStore(path: harness.project.databaseURL)),
+            ModelRegistry(project: try Project(root: copy), store: try SQLiteStore(path: harness.project.databaseURL)),
+        ]
+        #expect(registries[0].lockFile.path != registries[1].lockFile.path)
+        let before = try harness.store.registryEventList().filter { $0.action != .deploy }.count
+        let errors = RegistryStoreConformanceTests.onThreads(2) { index in
+            for move in 0..<15 { try registries[index].promote(versions[(index + move) % 2]) }
+        }
+        #expect(errors.isEmpty, "\(errors)")
+        let events = try harness.store.registryEventList().filter { $0.action != .deploy }
+        #expect(events.count == before + 30)
+        for (previous, event) in zip(events, events.dropFirst()) {
+            #expect(event.previous == previous.version)
+        }
+    }
+}
