@@ -19,6 +19,10 @@ public final class RunDispatcher: @unchecked Sendable {
     private let lock = NSLock()
     private var running: [Int64: (task: Task<Void, Never>, claimedAt: Date)] = [:]
     private var stopping = false
+    /// Runs the store says this process holds but it no longer executes (their end could not be written,
+    /// the store being down), with how many renewals in a row found them so, and why they stopped.
+    private var orphans: [Int64: Int] = [:]
+    private var stopReasons: [Int64: String] = [:]
     private let wakeups: AsyncStream<Void>
     private let wakeup: AsyncStream<Void>.Continuation
 
@@ -159,8 +163,11 @@ public final class RunDispatcher: @unchecked Sendable {
                 throw CancellationError()
             }
             log("run \(run.id) of pipeline '\(run.pipeline)' \(summary.run.status.rawValue)\(timeout.isSet ? " (timed out)" : "")")
+        } catch is RunLost {
+            log("run \(run.id) of pipeline '\(run.pipeline)' stopped: \(RunLost(runID: run.id))")
         } catch {
             log("run \(run.id) of pipeline '\(run.pipeline)' stopped: \(MageError.describe(error))")
+            lock.withLock { stopReasons[run.id] = MageError.describe(error) }
         }
     }
 
@@ -195,11 +202,25 @@ public final class RunDispatcher: @unchecked Sendable {
     /// (a lost run's writes are refused, so it stops without writing).
     private func renewed(_ holds: [LeaseHold], began: Date) {
         let held = Dictionary(holds.map { ($0.runID, $0.cancelRequested) }, uniquingKeysWith: { $0 || $1 })
-        let toCancel: [Task<Void, Never>] = lock.withLock {
-            running.compactMap { id, entry in
+        let (toCancel, toFinish): ([Task<Void, Never>], [(Int64, String?)]) = lock.withLock {
+            let cancel = running.compactMap { id, entry in
                 entry.claimedAt < began && held[id] != false ? entry.task : nil
             }
+            // A held run no task executes, two renewals in a row (the first may race its claim): its end was
+            // never written. Left alone, this process would renew its lease for as long as it lives.
+            orphans = Dictionary(uniqueKeysWithValues: held.keys.filter { running[$0] == nil }.map { ($0, (orphans[$0] ?? 0) + 1) })
+            let finish = orphans.filter { $0.value >= 2 }.keys.sorted().map { ($0, stopReasons[$0]) }
+            stopReasons = stopReasons.filter { held[$0.key] != nil }
+            return (cancel, finish)
         }
         for task in toCancel { task.cancel() }
+        for (id, reason) in toFinish {
+            guard let run = try? store.pipelineRunGet(id: id), run.status == .running, run.owner == owner else { continue }
+            abandon(run, reason: "the run stopped and its end could not be written: \(reason ?? "its execution ended without one")")
+            lock.withLock {
+                orphans[id] = nil
+                stopReasons[id] = nil
+            }
+        }
     }
 }
