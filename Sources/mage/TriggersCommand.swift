@@ -4,7 +4,7 @@ import MageHost
 
 struct TriggersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "triggers", abstract: "Inspect the pipelines' triggers.",
-                                                    subcommands: [List.self])
+                                                    subcommands: [List.self, Token.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -16,7 +16,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPError {
             return APIError(status: Int(error.status.code), message: error.body ?? error.status.reasonPhrase).response
         } catch {
-            logger.error("\(request.method.rawValue) \(request.uri.path) failed: \(error)")
+            logger.error("\(request.method.rawValue) \(TriggerTokenPaths.masked(request.uri.path)) failed: \(error)")
             return APIError(status: 500, message: "internal error; the server log has the details").response
         }
     }

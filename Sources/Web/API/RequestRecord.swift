@@ -10,8 +10,30 @@ struct RequestRecord {
 
     let fields: [String: ConfigValue]
 
-    static func read(_ request: Request, _ name: String, accepting keys: Set<String>) async throws -> RequestRecord {
+    /// `keys` nil: any key, for a record whose own validation names unknown keys (a trigger's).
+    static func read(_ request: Request, _ name: String, accepting keys: Set<String>?) async throws -> RequestRecord {
         let body = try await BodyReader.bytes(request, limit: maxBodyBytes)
+        return try parse(body, name, accepting: keys)
+    }
+
+    /// A body that may be left out: nil when the request has none (no content type and no bytes).
+    static func readOptional(_ request: Request, _ name: String, accepting keys: Set<String>?) async throws -> RequestRecord? {
+        if request.headers[.contentType] == nil {
+            if request.headers[.contentLength].flatMap(Int.init) ?? 0 > maxBodyBytes {
+                throw APIError.tooLarge("the body is over the limit of \(maxBodyBytes) bytes")
+            }
+            let body: ByteBuffer
+            do { body = try await request.body.collect(upTo: maxBodyBytes) }
+            catch { throw APIError.tooLarge("the body is over the limit of \(maxBodyBytes) bytes") }
+            guard body.readableBytes == 0 else {
+                throw APIError.unsupportedMediaType("Content-Type must be application/json, got none")
+            }
+            return nil
+        }
+        return try await read(request, name, accepting: keys)
+    }
+
+    private static func parse(_ body: ByteBuffer, _ name: String, accepting keys: Set<String>?) throws -> RequestRecord {
         guard let document = try? JSONDecoder().decode(ConfigValue.self, from: Data(buffer: body)) else {
             throw APIError.badRequest("the body is not valid JSON")
         }
@@ -24,7 +46,7 @@ struct RequestRecord {
         guard case .map(let fields)? = top[name] else {
             throw APIError.badRequest("\(name) must be a JSON object, got \(top[name]?.typeName ?? "nothing")")
         }
-        if let unknown = fields.keys.sorted().first(where: { !keys.contains($0) }) {
+        if let keys, let unknown = fields.keys.sorted().first(where: { !keys.contains($0) }) {
             throw APIError.badRequest("unknown key \(name).\(APIError.printable(unknown)) (accepted: \(keys.sorted().joined(separator: ", ")))")
         }
         return RequestRecord(fields: fields)
