@@ -60,15 +60,22 @@ import Testing
                 let plainID = Int64(try #require((try API.json(plain)["pipeline_run"] as? [String: Any])?["id"] as? Int))
                 #expect(try harness.store.pipelineRunGet(id: plainID)?.variables["label"] == .string("none"))
                 #expect(try await harness.finished(plainID)?.status == .completed)
+                // An empty body of another type is no body too (`curl -X POST -d ''`).
+                let form = try await client.execute(uri: "/api/pipeline_schedules/\(id)/api_trigger", method: .post,
+                                                    headers: [.authorization: "Bearer \(token)", .contentType: "application/x-www-form-urlencoded"],
+                                                    body: ByteBuffer()) { $0 }
+                #expect(form.status == .created)
+                let formID = Int64(try #require((try API.json(form)["pipeline_run"] as? [String: Any])?["id"] as? Int))
+                #expect(try await harness.finished(formID)?.status == .completed)
                 try await client.execute(uri: "/api/pipeline_schedules/\(id)", method: .get) { response in
                     let schedule = try API.schedule(response)
                     #expect(schedule["token"] as? String == "••••" + token.suffix(4))
-                    #expect(schedule["last_pipeline_run_id"] as? Int == Int(plainID) && schedule["last_pipeline_run_status"] as? String == "completed")
+                    #expect(schedule["last_pipeline_run_id"] as? Int == Int(formID) && schedule["last_pipeline_run_status"] as? String == "completed")
                     #expect(schedule["pipeline_runs_in_progress"] as? Int == 0)
                 }
                 try await client.execute(uri: "/api/pipeline_runs?_limit=5", method: .get) { response in
                     let runs = try #require(try API.json(response)["pipeline_runs"] as? [[String: Any]])
-                    #expect(runs.compactMap { $0["pipeline_schedule_id"] as? Int } == [id, id])
+                    #expect(runs.compactMap { $0["pipeline_schedule_id"] as? Int } == [id, id, id])
                 }
             }
         }

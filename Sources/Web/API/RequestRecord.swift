@@ -16,21 +16,10 @@ struct RequestRecord {
         return try parse(body, name, accepting: keys)
     }
 
-    /// A body that may be left out: nil when the request has none (no content type and no bytes).
+    /// A body that may be left out: nil when the request has no bytes, whatever its content type.
     static func readOptional(_ request: Request, _ name: String, accepting keys: Set<String>?) async throws -> RequestRecord? {
-        if request.headers[.contentType] == nil {
-            if request.headers[.contentLength].flatMap(Int.init) ?? 0 > maxBodyBytes {
-                throw APIError.tooLarge("the body is over the limit of \(maxBodyBytes) bytes")
-            }
-            let body: ByteBuffer
-            do { body = try await request.body.collect(upTo: maxBodyBytes) }
-            catch { throw APIError.tooLarge("the body is over the limit of \(maxBodyBytes) bytes") }
-            guard body.readableBytes == 0 else {
-                throw APIError.unsupportedMediaType("Content-Type must be application/json, got none")
-            }
-            return nil
-        }
-        return try await read(request, name, accepting: keys)
+        guard let body = try await BodyReader.bytes(request, limit: maxBodyBytes, optional: true) else { return nil }
+        return try parse(body, name, accepting: keys)
     }
 
     private static func parse(_ body: ByteBuffer, _ name: String, accepting keys: Set<String>?) throws -> RequestRecord {
