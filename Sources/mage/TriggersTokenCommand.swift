@@ -8,7 +8,7 @@ extension TriggersCommand {
     struct Token: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Give an api trigger a new token and print it once (the old one stops working).",
-            discussion: "The trigger must be in the store: the scheduler syncs triggers.yaml into it.")
+            discussion: "The trigger must be in the store: mage triggers sync (or the scheduler) syncs triggers.yaml into it.")
 
         @Argument(help: "The project folder.")
         var project: String
@@ -25,7 +25,7 @@ extension TriggersCommand {
                 let store = try project.openStore()
                 guard let schedule = try store.scheduleList(pipeline: pipeline).first(where: { $0.name == trigger }) else {
                     throw MageError.usage("trigger '\(trigger)' of pipeline '\(pipeline)' is not in the store yet: "
-                                          + "start the scheduler (mage start \(self.project) --role scheduler), which syncs triggers.yaml")
+                                          + "run mage triggers sync \(self.project), or start the scheduler (mage start \(self.project) --role scheduler)")
                 }
                 guard schedule.definition.scheduleType == .api else {
                     throw MageError.usage("trigger '\(trigger)' is a time trigger: only api triggers (schedule_type: api) take a token")

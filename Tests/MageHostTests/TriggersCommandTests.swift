@@ -64,7 +64,7 @@ import Testing
         let project = try Self.project(triggers: Self.yaml)
         let (early, _, notYet) = try TestEnvironment.runMage(["triggers", "token", project.root.path, "train", "hook"])
         #expect(early == 1)
-        #expect(notYet.contains("trigger 'hook' of pipeline 'train' is not in the store yet: start the scheduler"), "\(notYet)")
+        #expect(notYet.contains("trigger 'hook' of pipeline 'train' is not in the store yet: run mage triggers sync"), "\(notYet)")
         let loaded = TriggerFile.load(project)
         let store = try project.openStore()
         _ = try store.scheduleSyncFile(pipeline: "train", loaded.definitions, refused: loaded.refusedNames["train"] ?? [], at: Date())
