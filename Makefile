@@ -95,6 +95,7 @@ bench:
 	Benchmarks/ServingBench/run.sh $(RELEASE_BIN)
 	Benchmarks/WebBench/run.sh $(RELEASE_BIN)
 	Benchmarks/QueueBench/run.sh $(RELEASE_BIN)
+	Benchmarks/SchedulerBench/run.sh $(RELEASE_BIN)
 
 clean: down
 	rm -rf .build $(DEMO)/.mage_data $(DEMO)/datasets $(DEMO)/model_registry $(DEMO)/deployment $(DEMO)/lineage $(DEMO_C_PLUGINS)

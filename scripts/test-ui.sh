@@ -40,6 +40,8 @@ triggers:
 - name: webhook
   schedule_type: api
 YAML
+"$mage" triggers sync "$project" > "$work/triggers-sync.log" 2>&1 \
+    || { echo "mage triggers sync $project failed; see $work/triggers-sync.log" >&2; exit 1; }
 
 for _ in $(seq 1 "${UI_TEST_RUNS:-1}"); do
     "$mage" run "$project" demo_mlops > "$work/prepared-runs.log" 2>&1 \

@@ -8,7 +8,7 @@ struct Mage: AsyncParsableCommand {
         commandName: "mage",
         abstract: "SwiftMage: ML pipelines whose blocks are plugins.",
         subcommands: [InitCommand.self, RunCommand.self, PluginsCommand.self, RunsCommand.self, DatasetsCommand.self,
-                      ModelsCommand.self, StartCommand.self, TriggersCommand.self,
+                      ModelsCommand.self, StartCommand.self, TriggersCommand.self, StoreCommand.self,
                       ExecuteBlockCommand.self])
 }
 

@@ -10,12 +10,12 @@ import ServiceLifecycle
 struct StartCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "start",
-        abstract: "Start the services of a project: the web server (port 6789), the run dispatcher and the prediction service (port 5000); all three unless --role names some.")
+        abstract: "Start the services of a project: the web server (port 6789), the scheduler, the run dispatcher and the prediction service (port 5000); all four unless --role names some.")
 
-    static let roles = ["web_server", "dispatcher", "prediction"]
+    static let roles = ["web_server", "scheduler", "dispatcher", "prediction"]
 
     @Argument(help: "The project folder.") var project: String
-    @Option(help: "A service to run: web_server, dispatcher or prediction; repeat for several. Default: all three.")
+    @Option(help: "A service to run: web_server, scheduler, dispatcher or prediction; repeat for several. Default: all four.")
     var role: [String] = []
     @Option(help: "The address to listen on.") var host: String = "127.0.0.1"
     @Option(help: "The port of the web server (default 6789); of the prediction service when it runs alone (default 5000). 0 picks a free one.")
@@ -37,17 +37,22 @@ struct StartCommand: AsyncParsableCommand {
     var leaseSeconds: Double = 30
     @Option(name: .customLong("grace-period"), help: "Seconds the dispatcher lets running runs finish on SIGTERM before it cancels them.")
     var gracePeriod: Double = 30
+    @Option(name: .customLong("scheduler-interval"), help: "Seconds between the scheduler's ticks.")
+    var schedulerInterval: Double = 1
 
     func run() async throws {
         let roles = role.isEmpty ? Self.roles : role
         if let unknown = roles.first(where: { !Self.roles.contains($0) }) {
-            throw fail(MageError.usage("unknown role '\(unknown)': web_server, dispatcher or prediction"))
+            throw fail(MageError.usage("unknown role '\(unknown)': web_server, scheduler, dispatcher or prediction"))
         }
         guard headerTimeout > 0, idleTimeout > 0 else {
             throw fail(MageError.usage("--header-timeout and --idle-timeout must be positive"))
         }
         guard leaseSeconds >= 1, gracePeriod >= 0 else {
             throw fail(MageError.usage("--lease-seconds must be at least 1 and --grace-period not negative"))
+        }
+        guard schedulerInterval >= 0.05, schedulerInterval <= 3600 else {
+            throw fail(MageError.usage("--scheduler-interval must be between 0.05 and 3600 seconds, got \(schedulerInterval)"))
         }
         do {
             let project = try Project(root: URL(fileURLWithPath: self.project))
@@ -74,6 +79,13 @@ struct StartCommand: AsyncParsableCommand {
             dispatcher = made
             services.append(DispatcherService(dispatcher: made, grace: gracePeriod))
         }
+        if roles.contains("scheduler") {
+            let log = self.logger("mage.scheduler")
+            let made = Scheduler(project: project, catalog: PluginCatalog(directories: PluginCatalog.searchPath(project: project.root), hashFiles: false),
+                                 store: store, interval: schedulerInterval, log: { log.info("\($0)") },
+                                 runsCreated: { [dispatcher] in dispatcher?.wake() })
+            services.append(SchedulerService(scheduler: made))
+        }
         if roles.contains("web_server") {
             let server = try WebServer(project: project, configuration: WebConfiguration(
                 host: host, port: port ?? WebConfiguration.defaultPort, access: try APIAccess.fromEnvironment(), connections: connectionLimits),
@@ -89,8 +101,8 @@ struct StartCommand: AsyncParsableCommand {
                 announce("prediction service", of: project, port: port)
             })
         }
-        if roles == ["dispatcher"] {
-            announce("run dispatcher", of: project, port: nil)
+        for (role, name) in [("scheduler", "scheduler"), ("dispatcher", "run dispatcher")] where roles.contains(role) && !roles.contains("web_server") {
+            announce(name, of: project, port: nil)
         }
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -133,6 +145,17 @@ struct StartCommand: AsyncParsableCommand {
             host: host, port: port, maxBatchRows: maxBatchRows, auditEnabled: !noAudit, auditMode: auditMode,
             fileWatch: !noFileWatch, redis: try RedisURL.fromEnvironment(), access: try APIAccess.fromEnvironment(),
             connections: connectionLimits), logger: logger("mage.prediction"))
+    }
+}
+
+/// The scheduler as a service of the group: it stops at once on shutdown (a tick is a few writes).
+struct SchedulerService: Service {
+    let scheduler: Scheduler
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await scheduler.run()
+        }
     }
 }
 

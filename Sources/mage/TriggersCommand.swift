@@ -4,7 +4,37 @@ import MageHost
 
 struct TriggersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "triggers", abstract: "Inspect the pipelines' triggers.",
-                                                    subcommands: [List.self, Token.self])
+                                                    subcommands: [List.self, Sync.self, Token.self])
+
+    struct Sync: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sync the triggers.yaml files into the store now (the scheduler does it on start and when a file changes).",
+            discussion: "Exits 1 when a trigger or a file was refused; the valid triggers are synced all the same.")
+
+        @Argument(help: "The project folder.")
+        var project: String
+
+        func run() throws {
+            let outcome: TriggerSync.Outcome
+            do {
+                let project = try Project(root: URL(fileURLWithPath: self.project))
+                outcome = try TriggerSync(project: project, store: try project.openStore()).sync()
+            } catch {
+                throw fail(error)
+            }
+            if outcome.reports.isEmpty { print("triggers already in sync") }
+            for (pipeline, report) in outcome.reports.sorted(by: { $0.key < $1.key }) {
+                for (verb, names) in [("created", report.created), ("updated", report.updated), ("deleted", report.deleted)] {
+                    for name in names { print("\(pipeline)\t\(name)\t\(verb)") }
+                }
+            }
+            if !outcome.problems.isEmpty {
+                print("refused:")
+                for problem in outcome.problems { print("  \(problem)") }
+                throw ExitCode.failure
+            }
+        }
+    }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(

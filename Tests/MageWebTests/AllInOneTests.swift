@@ -39,7 +39,8 @@ import Testing
 
         let (statusData, _) = try await URLSession.shared.data(from: base.appendingPathComponent("api/statuses"))
         let status = try #require((try JSONSerialization.jsonObject(with: statusData) as? [String: Any])?["statuses"] as? [[String: Any]])
-        #expect(status.first?["roles"] as? [String] == ["web_server", "dispatcher", "prediction"])
+        #expect(status.first?["roles"] as? [String] == ["web_server", "scheduler", "dispatcher", "prediction"])
+        #expect(status.first?["scheduler_status"] as? String == "running")
         let (_, ping) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(prediction)/ping")!)
         #expect([200, 503].contains((ping as? HTTPURLResponse)?.statusCode ?? 0), "the prediction service answers (503: no model yet)")
 

@@ -42,14 +42,6 @@ def api(path, body=None):
         return json.load(response)
 
 
-# The triggers scripts/test-ui.sh writes into demo_mlops/triggers.yaml, as the API takes them.
-FILE_TRIGGERS = [
-    {"name": "nightly", "schedule_interval": "0 2 * * *", "start_time": "2026-12-01 00:00:00", "timezone": "Europe/Berlin",
-     "status": "inactive"},
-    {"name": "webhook", "schedule_type": "api"},
-]
-
-
 class BrowserUITest(unittest.TestCase):
     new_run_id = None
     token_asked = False
@@ -297,12 +289,7 @@ class BrowserUITest(unittest.TestCase):
         return {row.get_attribute("data-trigger"): row for row in self.find_all("#triggers tbody tr")}
 
     def test_5_the_pipeline_lists_its_triggers_and_run_once_makes_one(self):
-        # The scheduler syncs triggers.yaml into the store; without one running, the same triggers are made
-        # through the API.
-        stored = {t["name"] for t in api(f"/api/pipelines/{PIPELINE}/pipeline_schedules")["pipeline_schedules"]}
-        for trigger in FILE_TRIGGERS:
-            if trigger["name"] not in stored:
-                api(f"/api/pipelines/{PIPELINE}/pipeline_schedules", {"pipeline_schedule": trigger})
+        # scripts/test-ui.sh wrote demo_mlops/triggers.yaml and synced it into the store (mage triggers sync).
         self.navigate("pipelines")
         self.wait(lambda: self.find(f'#pipelines a[href="#/pipelines/{PIPELINE}"]')).click()
         self.wait(lambda: {"nightly", "webhook"} <= set(self.trigger_rows()), message="the triggers are listed")
@@ -311,6 +298,7 @@ class BrowserUITest(unittest.TestCase):
         self.assertIn("0 2 * * *", nightly)
         self.assertIn("inactive", nightly)
         self.assertIn("by request", rows["webhook"].text)
+        self.assertIn("triggers.yaml", nightly, "its origin is the file")
         self.screenshot("13-pipeline-triggers")
 
         before = set(self.trigger_rows())

@@ -130,17 +130,19 @@ struct RunCompleter {
     }
 
     /// Ends the run: blocks that never finished are cancelled (with `reason` when the run broke off),
-    /// and the run takes the status its blocks give it, in one transition.
-    func finish(_ board: inout RunBoard, reason: String? = nil) throws -> PipelineRunStatus {
+    /// and the run takes the status its blocks give it, or, when it broke off, the one `ending` gives
+    /// (failed by default), in one transition.
+    func finish(_ board: inout RunBoard, reason: String? = nil, ending: PipelineRunState.Event = .abort,
+                timedOut: Bool = false) throws -> PipelineRunStatus {
         var changes: [BlockRunChange] = []
         for (uuid, state) in board.states.sorted(by: { $0.key < $1.key }) where !state.status.isFinished {
             try board.states[uuid]!.handle(.cancel)
             changes.append(BlockRunChange(block: uuid, from: state.status, to: .cancelled, error: reason))
         }
         var runState = PipelineRunState(status: .running)
-        try runState.handle(reason == nil ? .blocksFinished(board.states.values.map(\.status)) : .abort)
+        try runState.handle(reason == nil ? .blocksFinished(board.states.values.map(\.status)) : ending)
         guard try store.pipelineRunTransition(RunTransition(runID: run.id, from: .running, owner: owner, to: runState.status,
-                                                            blocks: changes)) else {
+                                                            blocks: changes, timedOut: timedOut)) else {
             throw RunLost(runID: run.id)
         }
         return runState.status

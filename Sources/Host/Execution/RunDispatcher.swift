@@ -135,13 +135,41 @@ public final class RunDispatcher: @unchecked Sendable {
             abandon(run, reason: "the pipeline could not be loaded: \(MageError.describe(error))")
             return
         }
-        let execution = RunExecution(project: project, catalog: catalog, store: store, options: options, pool: pool, owner: owner)
+        let timeout = TimeoutFlag()
+        var configured = RunExecution(project: project, catalog: catalog, store: store, options: options, pool: pool, owner: owner)
+        configured.timedOut = { timeout.isSet }
+        let execution = configured
+        let deadline = run.trigger?.timeout.map { (run.startedAt ?? Date()).addingTimeInterval($0) }
         do {
-            let summary = try await execution.execute(run, pipeline: pipeline) { _ in }
-            log("run \(run.id) of pipeline '\(run.pipeline)' \(summary.run.status.rawValue)")
+            // The run races its trigger's timeout: when the deadline comes first, the run is cancelled and ends timed out.
+            let summary = try await withThrowingTaskGroup(of: PipelineRunSummary?.self) { group in
+                group.addTask { try await execution.execute(run, pipeline: pipeline) { _ in } }
+                if let deadline {
+                    group.addTask {
+                        try await Task.sleep(for: .seconds(max(0, deadline.timeIntervalSinceNow)))
+                        timeout.set()
+                        return nil
+                    }
+                }
+                while let result = try await group.next() {
+                    guard let summary = result else { group.cancelAll(); continue }
+                    group.cancelAll()
+                    return summary
+                }
+                throw CancellationError()
+            }
+            log("run \(run.id) of pipeline '\(run.pipeline)' \(summary.run.status.rawValue)\(timeout.isSet ? " (timed out)" : "")")
         } catch {
             log("run \(run.id) of pipeline '\(run.pipeline)' stopped: \(MageError.describe(error))")
         }
+    }
+
+    /// Set once, read from any thread: a run's timeout came.
+    private final class TimeoutFlag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        var isSet: Bool { lock.withLock { value } }
+        func set() { lock.withLock { value = true } }
     }
 
     /// Fails a claimed run that cannot start, its blocks cancelled with the reason.

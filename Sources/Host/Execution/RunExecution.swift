@@ -12,6 +12,8 @@ struct RunExecution: Sendable {
     let options: ExecutionOptions
     let pool: ExecutorPool
     let owner: String
+    /// Whether the run was stopped for running past its trigger's timeout (asked once it has stopped).
+    var timedOut: @Sendable () -> Bool = { false }
 
     private enum Child: Sendable {
         case attempt(String, BlockAttempt.Outcome)
@@ -34,7 +36,12 @@ struct RunExecution: Sendable {
         do {
             let selected = try runnableBlocks(rows, pipeline: pipeline, board: &board, completer: completer)
             try await loop(selected, pipeline: pipeline, run: run, board: &board, completer: completer, onEvent: onEvent)
-            _ = try completer.finish(&board)
+            if timedOut(), let trigger = run.trigger, let seconds = trigger.timeout {
+                _ = try completer.finish(&board, reason: "timed out: the run took longer than its trigger's timeout of \(seconds) s",
+                                         ending: trigger.timeoutStatus == .cancelled ? .cancel : .abort, timedOut: true)
+            } else {
+                _ = try completer.finish(&board)
+            }
         } catch let lost as RunLost {
             throw lost
         } catch {

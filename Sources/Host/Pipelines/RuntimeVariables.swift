@@ -17,6 +17,10 @@ public enum RuntimeVariables {
                 let names = declared.keys.sorted()
                 return Problem(variable: name, message: "the pipeline declares no such variable (declared: \(names.isEmpty ? "none" : names.joined(separator: ", ")))")
             }
+            // A variable that feeds a secret key would be written to the store, which keeps values masked.
+            if expected == .string(Secrets.mask) {
+                return Problem(variable: name, message: "it feeds a secret configuration key; pass secrets with env_var, not run variables")
+            }
             guard expected != .null, kind(value) != kind(expected) else { return nil }
             return Problem(variable: name, message: "expected \(kind(expected)) like its default \(expected.jsonText), got \(kind(value))")
         }

@@ -104,7 +104,12 @@ public struct ModelRegistry: Sendable {
             let stack = try Self.pointerHistory(try store.registryEventList())
             guard stack.count >= 2 else { throw MageError.usage("nothing to roll back to: latest has no earlier version left in its history") }
             let target = try complete(stack[stack.count - 2])
-            try setLatest(target, action: .rollback, at: date)
+            let event = RegistryEvent(action: .rollback, version: target.version, previous: stack.last, at: date)
+            guard try store.registryPointerMove(event) else {
+                // Going back from a version another host has just replaced would undo its move instead.
+                throw MageError.usage("latest moved while rolling back from \(stack.last!); nothing was rolled back: run it again to go back from the version latest names now")
+            }
+            try publishPointer(event)
             return target
         }
     }
@@ -176,13 +181,22 @@ public struct ModelRegistry: Sendable {
     }
 
     /// The event first, then the file: the event is the move's commit point, and `latest.json` says
-    /// what the events say (from now, or from the next move if this process dies first).
+    /// what the events say (from now, or from the next move if this process dies first). The store
+    /// records the move only from the `previous` read here; when a move of another host (one that does
+    /// not share this registry lock) came in between, the history is read again, a few times.
     private func setLatest(_ model: ModelVersion, action: RegistryEvent.Action, at date: Date) throws {
-        let previous = Self.pointerHistory(try store.registryEventList()).last
-        let event = RegistryEvent(action: action, version: model.version, previous: previous, at: date)
-        try store.registryEventAppend(event)
-        try publishPointer(event)
+        for _ in 0..<Self.pointerMoveAttempts {
+            let previous = Self.pointerHistory(try store.registryEventList()).last
+            let event = RegistryEvent(action: action, version: model.version, previous: previous, at: date)
+            if try store.registryPointerMove(event) {
+                try publishPointer(event)
+                return
+            }
+        }
+        throw MageError.io("latest kept moving under this \(action.rawValue) of \(model.version) (\(Self.pointerMoveAttempts) tries); nothing was recorded: try again")
     }
+
+    static let pointerMoveAttempts = 5
 
     struct DeploymentStatus: Codable {
         var version: String

@@ -88,11 +88,15 @@ public protocol MetadataStore: Sendable {
     /// Newest first; only those of one run when `pipelineRunID` is set.
     func modelVersionList(pipelineRunID: Int64?, limit: Int) throws -> [ModelVersion]
     /// Marks one version deployed, puts any other deployed version back to registered and appends the
-    /// `deploy` event, in one transaction: the deployment is recorded whole or not at all.
+    /// `deploy` event, in one transaction: the deployment is recorded whole or not at all. The database
+    /// refuses a second deployed version (a unique index).
     func modelVersionSetDeployed(_ version: String, at: Date) throws
 
-    /// The history of the registry's latest pointer, oldest first.
-    func registryEventAppend(_ event: RegistryEvent) throws
+    /// Moves the registry's latest pointer to `event.version` and appends the event, in one transaction,
+    /// if latest still names `event.previous` (nil: latest names nothing yet). False, with nothing
+    /// written, when another move came first: `previous` is then read again, or the move given up.
+    func registryPointerMove(_ event: RegistryEvent) throws -> Bool
+    /// The history of the registry's latest pointer and its deployments, oldest first.
     func registryEventList() throws -> [RegistryEvent]
 
     /// Appends prediction records in one transaction (the prediction service's audit log, in batches).

@@ -157,7 +157,8 @@ enum SQLiteMigrations {
                     token_hint TEXT,
                     created_at DATETIME NOT NULL,
                     updated_at DATETIME NOT NULL,
-                    scheduled_through DATETIME,
+                        scheduled_through DATETIME,
+                    cursor_version INTEGER NOT NULL DEFAULT 0,
                     UNIQUE (pipeline, name)
                 );
                 ALTER TABLE pipeline_runs ADD COLUMN pipeline_schedule_id INTEGER;
@@ -173,6 +174,27 @@ enum SQLiteMigrations {
                     WHERE pipeline_schedule_id IS NOT NULL;
                 CREATE INDEX pipeline_runs_sla_pending ON pipeline_runs (sla_due_at)
                     WHERE sla_due_at IS NOT NULL AND sla_missed_at IS NULL;
+                """)
+        }
+        // The registry's rules became the database's: at most one deployed version (a column under a partial
+        // unique index; the state lived in each version's document until now, and of several documents marked
+        // deployed the newest deployment keeps it), and the latest pointer as one row that a move sets only
+        // from the value it read (filled from the last pointer event).
+        list.append("v7: registry constraints") { db in
+            try db.execute(sql: """
+                ALTER TABLE model_versions ADD COLUMN deployed INTEGER NOT NULL DEFAULT 0;
+                UPDATE model_versions SET deployed = 1 WHERE version = (
+                    SELECT version FROM model_versions WHERE json_extract(document, '$.status') = 'deployed'
+                    ORDER BY json_extract(document, '$.deployed_at') DESC, rowid DESC LIMIT 1);
+                UPDATE model_versions SET document = json_set(document, '$.status', 'registered')
+                WHERE deployed = 0 AND json_extract(document, '$.status') = 'deployed';
+                CREATE UNIQUE INDEX model_versions_one_deployed ON model_versions (deployed) WHERE deployed = 1;
+                CREATE TABLE registry_latest (
+                    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+                    version TEXT NOT NULL
+                );
+                INSERT INTO registry_latest (singleton, version)
+                SELECT 1, version FROM registry_events WHERE action <> 'deploy' ORDER BY id DESC LIMIT 1;
                 """)
         }
         return list.migrations

@@ -81,10 +81,10 @@ extension SQLiteStore {
     public func scheduleTick(_ tick: ScheduleTick) throws -> PipelineRun? {
         try pool.write { db in
             try db.execute(sql: """
-                UPDATE pipeline_schedules SET scheduled_through = ?
-                WHERE id = ? AND (scheduled_through IS NULL OR scheduled_through < ?)
-                """, arguments: [tick.through, tick.scheduleID, tick.through])
-            guard let run = tick.run else { return nil }
+                UPDATE pipeline_schedules SET scheduled_through = ?, cursor_version = cursor_version + 1
+                WHERE id = ? AND cursor_version = ?
+                """, arguments: [tick.through, tick.scheduleID, tick.fromVersion])
+            guard db.changesCount == 1, let run = tick.run else { return nil }
             return try Self.insertRun(run, db)
         }
     }
@@ -130,7 +130,7 @@ extension SQLiteStore {
             scheduleType: Trigger.ScheduleType(rawValue: row["schedule_type"]) ?? .time, document: document,
             origin: PipelineSchedule.Origin(rawValue: row["origin"]) ?? .api, fileDigest: row["file_digest"])
         return PipelineSchedule(id: row["id"], definition: definition, createdAt: row["created_at"], updatedAt: row["updated_at"],
-                                scheduledThrough: row["scheduled_through"], tokenDigest: row["token_digest"],
+                                scheduledThrough: row["scheduled_through"], cursorVersion: row["cursor_version"], tokenDigest: row["token_digest"],
                                 tokenHint: row["token_hint"])
     }
 }

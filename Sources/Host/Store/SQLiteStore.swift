@@ -202,49 +202,6 @@ public final class SQLiteStore: MetadataStore {
         try documents(table: "model_versions", pipelineRunID: pipelineRunID, limit: limit)
     }
 
-    public func modelVersionSetDeployed(_ version: String, at: Date) throws {
-        try pool.write { db in
-            guard let text = try String.fetchOne(db, sql: "SELECT document FROM model_versions WHERE version = ?",
-                                                 arguments: [version]) else {
-                throw MageError.usage("no model version '\(version)'")
-            }
-            var model = try JSON.decode(ModelVersion.self, from: Data(text.utf8))
-            // One deployed version at a time: the one deployed before goes back to registered.
-            for row in try Row.fetchAll(db, sql: "SELECT version, document FROM model_versions WHERE version != ?", arguments: [version]) {
-                let otherText: String = row["document"]
-                var other = try JSON.decode(ModelVersion.self, from: Data(otherText.utf8))
-                guard other.status == .deployed else { continue }
-                other.status = .registered
-                try db.execute(sql: "UPDATE model_versions SET document = ? WHERE version = ?",
-                               arguments: [String(decoding: try JSON.encode(other, pretty: false), as: UTF8.self), other.version])
-            }
-            model.status = .deployed
-            model.deployedAt = at
-            try db.execute(sql: "UPDATE model_versions SET document = ? WHERE version = ?",
-                           arguments: [String(decoding: try JSON.encode(model, pretty: false), as: UTF8.self), version])
-            try Self.insert(RegistryEvent(action: .deploy, version: version, previous: nil, at: at), db)
-        }
-    }
-
-    public func registryEventAppend(_ event: RegistryEvent) throws {
-        try pool.write { db in try Self.insert(event, db) }
-    }
-
-    private static func insert(_ event: RegistryEvent, _ db: Database) throws {
-        try db.execute(sql: "INSERT INTO registry_events (action, version, previous, at) VALUES (?, ?, ?, ?)",
-                       arguments: [event.action.rawValue, event.version, event.previous, event.at])
-    }
-
-
-    public func registryEventList() throws -> [RegistryEvent] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM registry_events ORDER BY id").map { row in
-                RegistryEvent(action: RegistryEvent.Action(rawValue: row["action"]) ?? .register,
-                              version: row["version"], previous: row["previous"], at: row["at"])
-            }
-        }
-    }
-
     public func predictionAppend(_ records: [PredictionRecord]) throws {
         guard !records.isEmpty else { return }
         try pool.write { db in
@@ -295,21 +252,18 @@ public final class SQLiteStore: MetadataStore {
     /// Stores a JSON document under the first free version id among base, base_2, base_3, …
     private func insertVersioned<T: VersionedRecord>(_ record: T, table: String, base: String, extra: [String: String]) throws -> T {
         try pool.write { db in
-            var n = 1
-            while true {
-                let id = n == 1 ? base : "\(base)_\(n)"
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE version = ?", arguments: [id]) == nil {
-                    let value = record.identified(as: id)
-                    let (created, run) = (value.createdAt, value.pipelineRunID)
-                    let document = String(decoding: try JSON.encode(value, pretty: false), as: UTF8.self)
-                    let columns = ["version", "document", "created_at", "pipeline_run_id"] + extra.keys.sorted()
-                    let values: [any DatabaseValueConvertible] = [id, document, created, run] + extra.keys.sorted().map { extra[$0]! }
-                    try db.execute(sql: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
-                                   arguments: StatementArguments(values))
-                    return value
-                }
-                n += 1
-            }
+            // One read of the ids taken under this base, in the write transaction (no other writer meanwhile).
+            let taken = Set(try String.fetchAll(db, sql: "SELECT version FROM \(table) WHERE version = ? OR version LIKE ? ESCAPE '\\'",
+                                                arguments: [base, VersionedIDs.likePattern(base)]))
+            let id = VersionedIDs.firstFree(base, taken: taken)
+            let value = record.identified(as: id)
+            let (created, run) = (value.createdAt, value.pipelineRunID)
+            let document = String(decoding: try JSON.encode(value, pretty: false), as: UTF8.self)
+            let columns = ["version", "document", "created_at", "pipeline_run_id"] + extra.keys.sorted()
+            let values: [any DatabaseValueConvertible] = [id, document, created, run] + extra.keys.sorted().map { extra[$0]! }
+            try db.execute(sql: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
+                           arguments: StatementArguments(values))
+            return value
         }
     }
 

@@ -13,6 +13,8 @@ public struct PipelineSchedule: Sendable, Equatable {
     public var updatedAt: Date
     /// The latest tick the scheduler has dealt with (run, skipped or missed): ticks up to it are done.
     public var scheduledThrough: Date?
+    /// Counts the cursor's moves: a scheduler moves it only from the version it read.
+    public var cursorVersion: Int64
     /// SHA-256 (hex) of the API token; the token itself is shown once and never stored.
     public var tokenDigest: String?
     /// The token's last four characters, for listings (`…9f3a`).
@@ -22,7 +24,8 @@ public struct PipelineSchedule: Sendable, Equatable {
     public var name: String { definition.name }
 
     public init(id: Int64, definition: ScheduleDefinition, createdAt: Date, updatedAt: Date, scheduledThrough: Date?,
-                tokenDigest: String?, tokenHint: String?) {
+                cursorVersion: Int64 = 0, tokenDigest: String?, tokenHint: String?) {
+        self.cursorVersion = cursorVersion
         self.id = id
         self.definition = definition
         self.createdAt = createdAt
@@ -104,15 +107,18 @@ public struct RunTrigger: Sendable, Codable, Equatable {
     }
 }
 
-/// One step of the scheduler for one trigger, written at once: the cursor moves to `through` (never
-/// back), and `run`, when given, is created unless its trigger already has a run for its execution date.
+/// One step of the scheduler for one trigger, written at once and only if nobody moved the cursor since
+/// the scheduler read it (`fromVersion`): the cursor moves to `through`, and `run`, when given, is created
+/// unless its trigger already has a run for its execution date.
 public struct ScheduleTick: Sendable {
     public var scheduleID: Int64
+    public var fromVersion: Int64
     public var through: Date
     public var run: PipelineRunCreateParams?
 
-    public init(scheduleID: Int64, through: Date, run: PipelineRunCreateParams?) {
+    public init(scheduleID: Int64, fromVersion: Int64, through: Date, run: PipelineRunCreateParams?) {
         self.scheduleID = scheduleID
+        self.fromVersion = fromVersion
         self.through = through
         self.run = run
     }

@@ -10,8 +10,17 @@ extension Project {
         guard url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") else {
             throw MageError.usage("\(Self.databaseURLVariable) must be a postgresql:// or postgres:// URL, got '\(PostgresStore.masked(url))'")
         }
-        return try PostgresStore(url: url)
+        var reconnect = PostgresReconnect()
+        if let text = environment[Self.databaseReconnectVariable] {
+            guard let seconds = Double(text), seconds >= 0, seconds <= 3600 else {
+                throw MageError.usage("\(Self.databaseReconnectVariable) must be a number of seconds from 0 to 3600, got '\(text)'")
+            }
+            reconnect.maxWait = seconds
+        }
+        return try PostgresStore(url: url, reconnect: reconnect)
     }
 
     public static let databaseURLVariable = "MAGE_DATABASE_CONNECTION_URL"
+    /// How long a PostgreSQL call waits for a server that went away before it fails (default 10 s).
+    public static let databaseReconnectVariable = "MAGE_DATABASE_RECONNECT_SECONDS"
 }

@@ -25,3 +25,20 @@ extension ModelVersion: VersionedRecord {
         return version
     }
 }
+
+/// The ids a versioned record may take: `base`, then `base_2`, `base_3`, … Each store reads the ids taken
+/// under a base in one query, in the transaction that inserts, and takes the first free one.
+enum VersionedIDs {
+    /// `LIKE` matching `base_<anything>`, with `_` and `%` escaped by a backslash.
+    static func likePattern(_ base: String) -> String {
+        base.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "_", with: "\\_")
+            .replacingOccurrences(of: "%", with: "\\%") + "\\_%"
+    }
+
+    static func firstFree(_ base: String, taken: Set<String>) -> String {
+        guard taken.contains(base) else { return base }
+        var n = 2
+        while taken.contains("\(base)_\(n)") { n += 1 }
+        return "\(base)_\(n)"
+    }
+}

@@ -29,17 +29,12 @@ struct RunRequest {
             retryOnHostFailure: pipeline.retryOnHostFailure, trigger: trigger))
     }
 
-    /// Each variable must be declared, of its default's kind, and must not feed a secret key: the store
-    /// keeps variables masked, so a secret passed as a variable would be lost.
+    /// Each variable must be declared, of its default's kind, and must not feed a secret key
+    /// (`RuntimeVariables`, the check the scheduler makes too).
     static func problems(_ variables: [String: ConfigValue], declared: [String: ConfigValue], field: String) -> [APIError.FieldError] {
-        var problems = RuntimeVariables.problems(variables, declared: declared).map {
+        RuntimeVariables.problems(variables, declared: declared).map {
             APIError.FieldError(field: "\(field).\($0.variable)", error: $0.message)
         }
-        for name in variables.keys.sorted() where declared[name] == .string(Secrets.mask) {
-            problems.append(.init(field: "\(field).\(name)",
-                                  error: "it feeds a secret configuration key; pass secrets with env_var, not run variables"))
-        }
-        return problems
     }
 
     /// Run `id` with its block runs, as the run routes answer it.

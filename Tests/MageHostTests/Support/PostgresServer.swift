@@ -1,5 +1,6 @@
 import Foundation
 import MageTestSupport
+import Synchronization
 
 /// A real PostgreSQL server for the tests, started on first use, once per test process (a lazily
 /// initialized static, so concurrent tests wait for the one start), and stopped when the process exits.
@@ -31,6 +32,10 @@ final class PostgresServer: Sendable {
 
     static func shared() throws -> PostgresServer { try started.get() }
 
+    /// A server of its own, for a test that stops or restarts it (the shared one serves the other
+    /// tests meanwhile); stopped when the process exits, as the shared one is.
+    static func privateServer() throws -> PostgresServer { try start() }
+
     private static let started = Result<PostgresServer, any Error> { try PostgresServer.start() }
 
     private init(port: Int, password: String, binDirectory: URL, folder: URL) {
@@ -53,6 +58,24 @@ final class PostgresServer: Sendable {
         ], environment: ["PGPASSWORD": password])
         guard code == 0 else { throw Failure(description: "psql failed (\(code)): \(err)\(out)") }
         return out
+    }
+
+    /// `pg_ctl restart -m fast`: the server ends every session (their transactions roll back) and
+    /// starts again on the same port; returns once it accepts connections.
+    /// Also starts a stopped server again, with the options it last ran with (`postmaster.opts`).
+    func restart() throws { try pgctl("restart") }
+
+    /// `pg_ctl stop -m fast`.
+    func stop() throws { try pgctl("stop") }
+
+    private func pgctl(_ command: String) throws {
+        let data = folder.appendingPathComponent("data")
+        let pgctl = binDirectory.appendingPathComponent("pg_ctl")
+        let arguments = ["-D", data.path, "-l", folder.appendingPathComponent("server.log").path, "-m", "fast", "-w", "-t", "60", command]
+        let (code, out, err) = geteuid() == 0
+            ? try Self.run(try Self.runuser(), ["-u", "postgres", "--", pgctl.path] + arguments, directory: folder)
+            : try Self.run(pgctl, arguments, directory: folder)
+        guard code == 0 else { throw Failure(description: "pg_ctl \(command) failed (\(code)): \(err)\(out)") }
     }
 
     // MARK: - Start
@@ -166,13 +189,17 @@ final class PostgresServer: Sendable {
 
     // MARK: - Stop
 
-    nonisolated(unsafe) private static var runningFolder: String?
+    /// The clusters this process started, stopped by one exit handler.
+    private static let runningFolders = Mutex<[String]>([])
 
     private static func registerStop(folder: URL) {
-        runningFolder = folder.path
+        let first = runningFolders.withLock { folders in
+            folders.append(folder.path)
+            return folders.count == 1
+        }
+        guard first else { return }
         atexit {
-            guard let folder = PostgresServer.runningFolder else { return }
-            PostgresServer.stopCluster(in: folder)
+            for folder in PostgresServer.runningFolders.withLock({ $0 }) { PostgresServer.stopCluster(in: folder) }
         }
     }
 

@@ -5,6 +5,8 @@ import Foundation
 /// statement bounded by `statement_timeout`. Not shared between threads; `PostgresStore` pools them.
 final class PostgresConnection {
     private let connection: OpaquePointer
+    /// Between `BEGIN` and its `COMMIT` or `ROLLBACK` (`transaction`).
+    private(set) var inTransaction = false
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -37,6 +39,18 @@ final class PostgresConnection {
 
     var isBroken: Bool { PQstatus(connection) != CONNECTION_OK }
 
+    /// Whether the server still holds this idle connection, found without sending anything: a server
+    /// that shut down has sent its farewell (which libpq reads as a notice) and closed the socket, so
+    /// after reading what is pending, a peek at the socket finds its end.
+    var isAlive: Bool {
+        guard PQconsumeInput(connection) == 1, !isBroken else { return false }
+        let socket = PQsocket(connection)
+        guard socket >= 0 else { return false }
+        var byte: UInt8 = 0
+        let peeked = recv(socket, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return peeked > 0 || (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    }
+
     /// Runs one statement with `$1…` parameters; returns its rows (none for a command).
     @discardableResult
     func query(_ sql: String, _ parameters: [String?] = []) throws -> PostgresRows {
@@ -45,7 +59,8 @@ final class PostgresConnection {
         guard let result = copies.withUnsafeMutableBufferPointer({ values in
             PQexecParams(connection, sql, Int32(parameters.count), nil, values.baseAddress, nil, nil, 0)
         }) else {
-            throw Failure(description: "PostgreSQL: \(Self.oneLine(String(cString: PQerrorMessage(connection))))", broken: isBroken)
+            throw PostgresError(message: Self.oneLine(String(cString: PQerrorMessage(connection))), sqlState: nil, broken: isBroken,
+                                statement: sql, inTransaction: inTransaction)
         }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
@@ -54,7 +69,7 @@ final class PostgresConnection {
         default:
             let reason = Self.oneLine(String(cString: PQresultErrorMessage(result)))
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            throw PostgresError(message: reason, sqlState: state, broken: isBroken)
+            throw PostgresError(message: reason, sqlState: state, broken: isBroken, statement: sql, inTransaction: inTransaction)
         }
     }
 
@@ -65,13 +80,16 @@ final class PostgresConnection {
         }
         defer { PQclear(result) }
         guard PQresultStatus(result) == PGRES_COMMAND_OK || PQresultStatus(result) == PGRES_TUPLES_OK else {
-            throw PostgresError(message: Self.oneLine(String(cString: PQresultErrorMessage(result))), sqlState: nil, broken: isBroken)
+            throw PostgresError(message: Self.oneLine(String(cString: PQresultErrorMessage(result))), sqlState: nil, broken: isBroken,
+                                statement: sql, inTransaction: inTransaction)
         }
     }
 
     /// `body` in one transaction: committed when it returns, rolled back when it throws.
     func transaction<T>(_ body: () throws -> T) throws -> T {
         try query("BEGIN")
+        inTransaction = true
+        defer { inTransaction = false }
         do {
             let value = try body()
             try query("COMMIT")
@@ -92,7 +110,20 @@ struct PostgresError: Error, CustomStringConvertible {
     let message: String
     let sqlState: String?
     let broken: Bool
+    let statement: String
+    let inTransaction: Bool
     var description: String { "PostgreSQL: \(message)" }
+
+    /// The call certainly changed nothing, so it may be made again on a new connection: the server
+    /// refused the statement because it is shutting down, crashed or is starting (class 57P: the
+    /// transaction was rolled back), or the connection broke on a read outside a transaction or in a
+    /// transaction before its `COMMIT` (a server that loses a session rolls its transaction back).
+    /// A connection that breaks on `COMMIT` leaves it unknown whether the transaction committed.
+    var changedNothing: Bool {
+        if sqlState?.hasPrefix("57P") == true { return true }
+        guard broken else { return false }
+        return inTransaction ? statement != "COMMIT" : (statement == "BEGIN" || statement.hasPrefix("SELECT"))
+    }
 }
 
 /// The rows of one result, copied out of libpq's memory: text values, nil for NULL.

@@ -97,6 +97,7 @@ enum PostgresMigrations {
                 created_at TIMESTAMPTZ NOT NULL,
                 updated_at TIMESTAMPTZ NOT NULL,
                 scheduled_through TIMESTAMPTZ,
+                cursor_version BIGINT NOT NULL DEFAULT 0,
                 UNIQUE (pipeline, name)
             );
             ALTER TABLE pipeline_runs ADD COLUMN pipeline_schedule_id BIGINT;
@@ -112,6 +113,23 @@ enum PostgresMigrations {
                 WHERE pipeline_schedule_id IS NOT NULL;
             CREATE INDEX pipeline_runs_sla_pending ON pipeline_runs (sla_due_at)
                 WHERE sla_due_at IS NOT NULL AND sla_missed_at IS NULL;
+            """),
+        // As the SQLite store's v7: at most one deployed version, carried over from the documents (the newest
+        // deployment wins), and the latest pointer as one row a move sets only from the value it read.
+        ("v3: registry constraints (the SQLite store's v7)", """
+            ALTER TABLE model_versions ADD COLUMN deployed BOOLEAN NOT NULL DEFAULT false;
+            UPDATE model_versions SET deployed = true WHERE version = (
+                SELECT version FROM model_versions WHERE document::jsonb ->> 'status' = 'deployed'
+                ORDER BY document::jsonb ->> 'deployed_at' DESC NULLS LAST, seq DESC LIMIT 1);
+            UPDATE model_versions SET document = jsonb_set(document::jsonb, '{status}', '"registered"')::text
+            WHERE NOT deployed AND document::jsonb ->> 'status' = 'deployed';
+            CREATE UNIQUE INDEX model_versions_one_deployed ON model_versions (deployed) WHERE deployed;
+            CREATE TABLE registry_latest (
+                singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+                version TEXT NOT NULL
+            );
+            INSERT INTO registry_latest (singleton, version)
+            SELECT 1, version FROM registry_events WHERE action <> 'deploy' ORDER BY id DESC LIMIT 1;
             """),
     ]
 }

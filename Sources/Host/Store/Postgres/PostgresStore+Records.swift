@@ -54,47 +54,6 @@ extension PostgresStore {
         try documents(table: "model_versions", pipelineRunID: pipelineRunID, limit: limit)
     }
 
-    public func modelVersionSetDeployed(_ version: String, at: Date) throws {
-        try transaction { c in
-            // The lock orders concurrent deployments: each sees the one before it.
-            try c.query("LOCK TABLE model_versions IN SHARE ROW EXCLUSIVE MODE")
-            guard let text = try c.query("SELECT document FROM model_versions WHERE version = $1", [version]).first?.text("document") else {
-                throw MageError.usage("no model version '\(version)'")
-            }
-            var model = try JSON.decode(ModelVersion.self, from: Data(text.utf8))
-            for row in try c.query("SELECT document FROM model_versions WHERE version <> $1", [version]).all {
-                var other = try JSON.decode(ModelVersion.self, from: Data(row.string("document").utf8))
-                guard other.status == .deployed else { continue }
-                other.status = .registered
-                try c.query("UPDATE model_versions SET document = $1 WHERE version = $2",
-                            [String(decoding: try JSON.encode(other, pretty: false), as: UTF8.self), other.version])
-            }
-            model.status = .deployed
-            model.deployedAt = at
-            try c.query("UPDATE model_versions SET document = $1 WHERE version = $2",
-                        [String(decoding: try JSON.encode(model, pretty: false), as: UTF8.self), version])
-            try Self.insert(RegistryEvent(action: .deploy, version: version, previous: nil, at: at), c)
-        }
-    }
-
-    public func registryEventAppend(_ event: RegistryEvent) throws {
-        try withConnection { try Self.insert(event, $0) }
-    }
-
-    private static func insert(_ event: RegistryEvent, _ c: PostgresConnection) throws {
-        try c.query("INSERT INTO registry_events (action, version, previous, at) VALUES ($1, $2, $3, $4)",
-                    [event.action.rawValue, event.version, event.previous, PostgresText.date(event.at)])
-    }
-
-    public func registryEventList() throws -> [RegistryEvent] {
-        try query("SELECT * FROM registry_events ORDER BY id").all.compactMap { row in
-            RegistryEvent.Action(rawValue: row.string("action")).map {
-                RegistryEvent(action: $0, version: row.string("version"), previous: row.text("previous"),
-                              at: row.date("at") ?? Date(timeIntervalSince1970: 0))
-            }
-        }
-    }
-
     public func predictionAppend(_ records: [PredictionRecord]) throws {
         guard !records.isEmpty else { return }
         try transaction { c in
@@ -142,14 +101,13 @@ extension PostgresStore {
         try transaction { c in
             try c.query("LOCK TABLE \(table) IN SHARE ROW EXCLUSIVE MODE")
             let taken = Set(try c.query("SELECT version FROM \(table) WHERE version = $1 OR version LIKE $2",
-                                        [base, base.replacingOccurrences(of: "_", with: "\\_") + "\\_%"]).all.map { $0.string("version") })
-            var n = 1
-            while taken.contains(n == 1 ? base : "\(base)_\(n)") { n += 1 }
-            let value = record.identified(as: n == 1 ? base : "\(base)_\(n)")
+                                        [base, VersionedIDs.likePattern(base)]).all.map { $0.string("version") })
+            let id = VersionedIDs.firstFree(base, taken: taken)
+            let value = record.identified(as: id)
             let (created, run) = (value.createdAt, value.pipelineRunID)
             let document = String(decoding: try JSON.encode(value, pretty: false), as: UTF8.self)
             let columns = ["version", "document", "created_at", "pipeline_run_id"] + extra.keys.sorted()
-            let values: [String?] = [n == 1 ? base : "\(base)_\(n)", document, PostgresText.date(created), String(run)]
+            let values: [String?] = [id, document, PostgresText.date(created), String(run)]
                 + extra.keys.sorted().map { extra[$0] }
             try c.query("INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\((1...columns.count).map { "$\($0)" }.joined(separator: ", ")))",
                         values)

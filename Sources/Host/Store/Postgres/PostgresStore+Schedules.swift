@@ -64,11 +64,11 @@ extension PostgresStore {
 
     public func scheduleTick(_ tick: ScheduleTick) throws -> PipelineRun? {
         try transaction { c in
-            try c.query("""
-                UPDATE pipeline_schedules SET scheduled_through = $1
-                WHERE id = $2 AND (scheduled_through IS NULL OR scheduled_through < $1)
-                """, [PostgresText.date(tick.through), String(tick.scheduleID)])
-            guard let run = tick.run else { return nil }
+            let moved = try c.query("""
+                UPDATE pipeline_schedules SET scheduled_through = $1, cursor_version = cursor_version + 1
+                WHERE id = $2 AND cursor_version = $3
+                """, [PostgresText.date(tick.through), String(tick.scheduleID), String(tick.fromVersion)])
+            guard moved.affected == 1, let run = tick.run else { return nil }
             return try Self.insertRun(run, c)
         }
     }
@@ -103,7 +103,7 @@ extension PostgresStore {
             origin: PipelineSchedule.Origin(rawValue: row.string("origin")) ?? .api, fileDigest: row.text("file_digest"))
         return PipelineSchedule(id: row.int64("id"), definition: definition, createdAt: row.date("created_at") ?? Date(timeIntervalSince1970: 0),
                                 updatedAt: row.date("updated_at") ?? Date(timeIntervalSince1970: 0),
-                                scheduledThrough: row.date("scheduled_through"), tokenDigest: row.text("token_digest"),
+                                scheduledThrough: row.date("scheduled_through"), cursorVersion: row.int64("cursor_version"), tokenDigest: row.text("token_digest"),
                                 tokenHint: row.text("token_hint"))
     }
 }

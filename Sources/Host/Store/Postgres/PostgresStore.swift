@@ -1,8 +1,8 @@
 import Foundation
 
 /// The metadata store on a PostgreSQL server, for projects that outgrow one machine: the same protocol
-/// as `SQLiteStore`, and the same conformance tests. Connections are pooled; a pooled connection found
-/// broken (the server restarted) is dropped and the call retried once on a new one. Claims use
+/// as `SQLiteStore`, and the same conformance tests. Connections are pooled; when the server goes away
+/// (restarted), calls wait for it with a bounded backoff (`PostgresReconnect`). Claims use
 /// `FOR UPDATE SKIP LOCKED`, so dispatchers on several hosts never wait on each other's rows.
 public final class PostgresStore: MetadataStore, @unchecked Sendable {
     let url: String
@@ -10,13 +10,25 @@ public final class PostgresStore: MetadataStore, @unchecked Sendable {
     let statementTimeoutMilliseconds: Int
     private let lock = NSLock()
     private var idle: [PostgresConnection] = []
+    let reconnect: PostgresReconnect
     public var backend: String { "postgresql" }
 
-    public init(url: String, connectTimeout: Int = 5, statementTimeoutMilliseconds: Int = 30_000) throws {
+    public init(url: String, connectTimeout: Int = 5, statementTimeoutMilliseconds: Int = 30_000,
+                reconnect: PostgresReconnect = PostgresReconnect()) throws {
         self.url = url
+        self.reconnect = reconnect
         self.connectTimeout = connectTimeout
         self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
-        try withConnection { try PostgresMigrations.migrate($0) }
+        // The first connection fails at once: a command pointed at a wrong or down server says so
+        // without waiting. Later calls wait for a server that went away (`withConnection`).
+        let first: PostgresConnection
+        do {
+            first = try PostgresConnection(url: url, connectTimeout: connectTimeout, statementTimeoutMilliseconds: statementTimeoutMilliseconds)
+        } catch let failure as PostgresConnection.Failure {
+            throw MageError.io("\(failure.description) (\(Self.masked(url)))")
+        }
+        try PostgresMigrations.migrate(first)
+        idle.append(first)
     }
 
     /// The URL with its password replaced by `********`, for messages and logs.
@@ -26,17 +38,40 @@ public final class PostgresStore: MetadataStore, @unchecked Sendable {
         return String(url[..<url.index(after: colon)]) + "********" + String(url[at...])
     }
 
+    /// Runs `body` on a pooled connection, or a new one. A pooled connection the server closed while it
+    /// sat idle is dropped unused. When the server is gone (`PostgresReconnect` says which failures
+    /// count), the pool is emptied and `body` run again on a new connection after a backoff; a failure
+    /// that may have changed something is never run again, it is the caller's (`StoreUnavailable`).
     func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        let pooled: PostgresConnection? = lock.withLock { idle.popLast() }
-        do {
-            return try run(body, on: try pooled ?? open())
-        } catch let error as PostgresError where error.broken && pooled != nil {
-            lock.withLock { idle.removeAll() }
-            return try run(body, on: try open())
-        } catch let error as PostgresConnection.Failure where error.broken && pooled != nil {
-            lock.withLock { idle.removeAll() }
-            return try run(body, on: try open())
+        var delays = reconnect.delays.makeIterator()
+        while true {
+            do {
+                return try run(body, on: try checkout())
+            } catch let error as PostgresError where error.changedNothing || (error.broken && error.sqlState == nil) {
+                lock.withLock { idle.removeAll() }
+                guard error.changedNothing else {
+                    throw StoreUnavailable(description: "the connection to PostgreSQL broke during a statement, which may or may not have taken effect: \(error.message) (\(Self.masked(url)))")
+                }
+                guard let delay = delays.next() else { throw unavailable(error.message) }
+                Thread.sleep(forTimeInterval: delay)
+            } catch let failure as PostgresConnection.Failure {
+                lock.withLock { idle.removeAll() }
+                guard let delay = delays.next() else { throw unavailable(failure.description) }
+                Thread.sleep(forTimeInterval: delay)
+            }
         }
+    }
+
+    private func unavailable(_ reason: String) -> StoreUnavailable {
+        StoreUnavailable(description: "PostgreSQL is unavailable (waited \(reconnect.maxWait.formatted()) s for it): \(reason) (\(Self.masked(url)))")
+    }
+
+    /// An idle pooled connection that is still alive, or a new one.
+    private func checkout() throws -> PostgresConnection {
+        while let pooled = lock.withLock({ idle.popLast() }) {
+            if pooled.isAlive { return pooled }
+        }
+        return try PostgresConnection(url: url, connectTimeout: connectTimeout, statementTimeoutMilliseconds: statementTimeoutMilliseconds)
     }
 
     private func run<T>(_ body: (PostgresConnection) throws -> T, on connection: PostgresConnection) throws -> T {
@@ -46,16 +81,11 @@ public final class PostgresStore: MetadataStore, @unchecked Sendable {
         return try body(connection)
     }
 
-    private func open() throws -> PostgresConnection {
-        do {
-            return try PostgresConnection(url: url, connectTimeout: connectTimeout, statementTimeoutMilliseconds: statementTimeoutMilliseconds)
-        } catch let failure as PostgresConnection.Failure {
-            throw MageError.io("\(failure.description) (\(Self.masked(url)))")
-        }
-    }
-
+    /// One statement. A write runs in a transaction of its own: a connection that breaks before the
+    /// `COMMIT` then certainly changed nothing, and the call is made again (`withConnection`).
     func query(_ sql: String, _ parameters: [String?] = []) throws -> PostgresRows {
-        try withConnection { try $0.query(sql, parameters) }
+        if sql.hasPrefix("SELECT") { return try withConnection { try $0.query(sql, parameters) } }
+        return try transaction { try $0.query(sql, parameters) }
     }
 
     func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
