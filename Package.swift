@@ -81,7 +81,7 @@ let package = Package(
         ], path: "Sources/Web",
         // The browser UI, compiled into the binary (`PackageResources.<file>`): served from memory, never from disk.
         resources: ["index.html", "app.css", "api.js", "dom.js", "graph.js", "charts.js", "app.js",
-                    "pipelines.js", "run.js", "models.js", "catalog.js", "favicon.svg"].map { .embedInCode("UI/\($0)") }),
+                    "pipelines.js", "run.js", "triggers.js", "models.js", "catalog.js", "favicon.svg"].map { .embedInCode("UI/\($0)") }),
         .executableTarget(name: "mage", dependencies: [
             "MageHost", "MageHTTP", "MageServing", "MageWeb", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -29,6 +29,19 @@ mkdir -p "$project/plugins"
 cp mlops_demo/metadata.yaml "$project/"
 cp -r mlops_demo/pipelines "$project/"
 cp mlops_demo/plugins/*.so "$project/plugins/" 2>/dev/null || true
+# Triggers for the pipeline page's list; inactive, so a scheduler would run none of them.
+cat > "$project/pipelines/demo_mlops/triggers.yaml" <<'YAML'
+triggers:
+- name: nightly
+  schedule_interval: '0 2 * * *'
+  start_time: 2026-12-01 00:00:00
+  timezone: Europe/Berlin
+  status: inactive
+- name: webhook
+  schedule_type: api
+YAML
+"$mage" triggers sync "$project" > "$work/triggers-sync.log" 2>&1 \
+    || { echo "mage triggers sync $project failed; see $work/triggers-sync.log" >&2; exit 1; }
 
 for _ in $(seq 1 "${UI_TEST_RUNS:-1}"); do
     "$mage" run "$project" demo_mlops > "$work/prepared-runs.log" 2>&1 \

@@ -5,11 +5,11 @@ import NIOHTTP1
 /// Reads a request body under a service's limits: content type `application/json` (else 415), at most
 /// `limit` bytes (else 413), not empty (else 400).
 public enum BodyReader {
-    /// The body's bytes, after the content type, size and emptiness checks.
-    public static func bytes(_ request: Request, limit: Int) async throws(APIError) -> ByteBuffer {
-        guard isJSON(request.headers[.contentType]) else {
-            throw .unsupportedMediaType("Content-Type must be application/json, got \(request.headers[.contentType] ?? "none")")
-        }
+    /// The body's bytes, after the content type, size and emptiness checks. `optional`: a body with no
+    /// bytes is nil, whatever its content type (`curl -X POST -d ''` sends a form type with nothing in it).
+    public static func bytes(_ request: Request, limit: Int, optional: Bool = false) async throws(APIError) -> ByteBuffer? {
+        let refusedType = APIError.unsupportedMediaType("Content-Type must be application/json, got \(request.headers[.contentType] ?? "none")")
+        if !optional, !isJSON(request.headers[.contentType]) { throw refusedType }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw .tooLarge("the body is \(length) bytes; the limit is \(limit)")
         }
@@ -23,7 +23,19 @@ public enum BodyReader {
         } catch {
             throw .badRequest("cannot read the body: \(error)")
         }
-        guard buffer.readableBytes > 0 else { throw .badRequest("the body is empty: send a JSON object") }
+        guard buffer.readableBytes > 0 else {
+            if optional { return nil }
+            throw .badRequest("the body is empty: send a JSON object")
+        }
+        if optional, !isJSON(request.headers[.contentType]) { throw refusedType }
+        return buffer
+    }
+
+    /// A body that must be there.
+    public static func bytes(_ request: Request, limit: Int) async throws(APIError) -> ByteBuffer {
+        guard let buffer = try await bytes(request, limit: limit, optional: false) else {
+            throw .badRequest("the body is empty: send a JSON object")
+        }
         return buffer
     }
 

@@ -36,9 +36,9 @@ public final class WebServer: Sendable {
 
     var pipelineLoader: PipelineLoader { PipelineLoader(project: project, catalog: catalog) }
 
-    /// `/api/statuses` stays open: it is what health checks probe.
-    var tokenCheck: BearerTokenMiddleware<BasicRequestContext> {
-        BearerTokenMiddleware(access: configuration.access, openPaths: ["/api/statuses"], readingPosts: [])
+    /// `/api/statuses` stays open: it is what health checks probe. An api trigger's routes take its own token.
+    var tokenCheck: WebTokenCheck<BasicRequestContext> {
+        WebTokenCheck(bearer: BearerTokenMiddleware(access: configuration.access, openPaths: ["/api/statuses"], readingPosts: []))
     }
 
     public func router() -> Router<BasicRequestContext> {
@@ -55,6 +55,8 @@ public final class WebServer: Sendable {
         LogRoutes(server: self).add(to: router)
         ModelVersionRoutes(server: self).add(to: router)
         LineageRoutes(server: self).add(to: router)
+        PipelineScheduleRoutes(server: self).add(to: router)
+        TriggerRunRoutes(server: self).add(to: router)
         router.get("/api/openapi.json") { _, _ in JSONResponse.make(WebAPIDocument.json(needsToken: self.tokenCheck.needsToken)) }
         return router
     }

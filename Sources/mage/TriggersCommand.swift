@@ -4,7 +4,7 @@ import MageHost
 
 struct TriggersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "triggers", abstract: "Inspect the pipelines' triggers.",
-                                                    subcommands: [List.self, Sync.self])
+                                                    subcommands: [List.self, Sync.self, Token.self])
 
     struct Sync: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -58,4 +58,27 @@ import Testing
         #expect(badCode == 1)
         #expect(err == "error: --at 'soon' is not an ISO 8601 time with a zone, like 2026-12-03T10:00:00Z\n")
     }
+
+    /// `mage triggers token`: a token for an api trigger of triggers.yaml, printed once, only its digest stored.
+    @Test func aTokenIsMadeForAnAPITriggerOnceItIsInTheStore() throws {
+        let project = try Self.project(triggers: Self.yaml)
+        let (early, _, notYet) = try TestEnvironment.runMage(["triggers", "token", project.root.path, "train", "hook"])
+        #expect(early == 1)
+        #expect(notYet.contains("trigger 'hook' of pipeline 'train' is not in the store yet: run mage triggers sync"), "\(notYet)")
+        let loaded = TriggerFile.load(project)
+        let store = try project.openStore()
+        _ = try store.scheduleSyncFile(pipeline: "train", loaded.definitions, refused: loaded.refusedNames["train"] ?? [], at: Date())
+        let (code, out, err) = try TestEnvironment.runMage(["triggers", "token", project.root.path, "train", "hook"])
+        #expect(code == 0, "\(err)")
+        let token = out.trimmingCharacters(in: .newlines)
+        #expect(token.count == 32 && token.allSatisfy(\.isHexDigit), "\(out)")
+        #expect(err.contains("shown this once") && !err.contains(token))
+        let hook = try #require(try store.scheduleList(pipeline: "train").first { $0.name == "hook" })
+        #expect(hook.tokenDigest == TriggerToken.digest(of: token) && hook.tokenHint == String(token.suffix(4)))
+        let (again, second, _) = try TestEnvironment.runMage(["triggers", "token", project.root.path, "train", "hook"])
+        #expect(again == 0 && second.trimmingCharacters(in: .newlines) != token, "a new token each time")
+        #expect(try store.scheduleGet(id: hook.id)?.tokenDigest != hook.tokenDigest)
+        let (time, _, refused) = try TestEnvironment.runMage(["triggers", "token", project.root.path, "train", "daily"])
+        #expect(time == 1 && refused.contains("trigger 'daily' is a time trigger"), "\(refused)")
+    }
 }

@@ -19,6 +19,13 @@ import Testing
             "map": .map(["z": .map([:]), "a": .list([]), "": .string("")]), "big": .double(1e300), "whole": .double(2),
         ], createdAt: created, startedAt: started, completedAt: nil, owner: Self.odd, leaseExpiresAt: finished, cancelRequested: true,
            retryOnHostFailure: true, hostFailures: 2)
+        var scheduled = plain
+        scheduled.id = 3
+        scheduled.trigger = RunTrigger(scheduleID: 12, executionDate: created.addingTimeInterval(-0.25), timeout: 60, slaDueAt: finished)
+        scheduled.slaMissedAt = finished.addingTimeInterval(0.001)
+        scheduled.timedOutAt = finished
+        var requested = odd
+        requested.trigger = RunTrigger(scheduleID: 13, executionDate: nil)
         let blockRuns = [
             BlockRun(id: 7, pipelineRunID: 1, block: "make_dataset", status: .completed, attempts: 2, startedAt: started, completedAt: finished,
                      error: nil, logPath: nil, outputPath: nil, facets: ["schema": #"{"fields":[{"name":"a\"b","type":"int64"}]}"#, Self.odd: Self.odd]),
@@ -32,6 +39,8 @@ import Testing
             PipelineRunResource(odd, summary: BlockRunSummary()),
             PipelineRunResource(plain, blockRuns: blockRuns),
             PipelineRunResource(odd, blockRuns: []),
+            PipelineRunResource(scheduled, summary: BlockRunSummary(counts: [.completed: 1], firstStartedAt: nil)),
+            PipelineRunResource(requested, blockRuns: blockRuns),
         ]
     }
 
@@ -39,7 +48,7 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? NSDictionary)
     }
 
-    @Test(arguments: [0, 1, 4])
+    @Test(arguments: [0, 1, 6])
     func aPageWrittenByHandIsThePageTheEncoderWrites(_ count: Int) throws {
         let items = Array(Self.page().prefix(count))
         for page in [ListPage(limit: 4, offset: 0), ListPage(limit: 4, offset: 10_000)] {
@@ -55,6 +64,13 @@ import Testing
         var json = JSONWriter(capacity: 256)
         run.write(to: &json)
         #expect(!json.text.contains("completed_at") && !json.text.contains("block_runs\""))
+        #expect(!json.text.contains("execution_date") && !json.text.contains("sla_missed_at") && !json.text.contains("timed_out_at"))
+        // A run of a trigger names it, its tick, and its SLA and timeout stamps.
+        let scheduled = ListEnvelope("pipeline_runs", [Self.page()[4]])
+        let text = String(decoding: scheduled.json, as: UTF8.self)
+        #expect(text == String(decoding: try JSONResponse.encoder.encode(scheduled), as: UTF8.self))
+        #expect(text.contains(#""execution_date":"2026-11-30T"#) && text.contains(#""pipeline_schedule_id":12"#)
+                && text.contains(#""sla_missed_at":"#) && text.contains(#""timed_out_at":"#), "\(text)")
         // The plain run writes the very bytes the encoder writes.
         let plain = ListEnvelope("pipeline_runs", [Self.page()[0]])
         #expect(String(decoding: plain.json, as: UTF8.self) == String(decoding: try JSONResponse.encoder.encode(plain), as: UTF8.self))

@@ -12,7 +12,7 @@ import Testing
     static let expectedTypes = [
         "index.html": "text/html; charset=utf-8", "app.css": "text/css; charset=utf-8", "favicon.svg": "image/svg+xml",
         "api.js": UIAsset.javaScript, "dom.js": UIAsset.javaScript, "graph.js": UIAsset.javaScript, "charts.js": UIAsset.javaScript,
-        "app.js": UIAsset.javaScript, "pipelines.js": UIAsset.javaScript, "run.js": UIAsset.javaScript,
+        "app.js": UIAsset.javaScript, "pipelines.js": UIAsset.javaScript, "run.js": UIAsset.javaScript, "triggers.js": UIAsset.javaScript,
         "models.js": UIAsset.javaScript, "catalog.js": UIAsset.javaScript,
     ]
 

@@ -2,8 +2,8 @@
 
 Environment: UI_BASE_URL (the server), UI_API_TOKEN (its MAGE_API_TOKEN, typed into the page's dialog
 when the page first changes something), UI_SCREENSHOTS (a folder for a screenshot of each page).
-The tests run in order in one browser tab: the pages, a run started from the page, a promotion, then a
-run cancelled and retried from its page.
+The tests run in order in one browser tab: the pages, a run started from the page, a promotion, a
+run cancelled and retried from its page, the pipeline's triggers and Run@once, and a run of an api trigger.
 Any browser console error fails the test that caused it.
 """
 
@@ -32,8 +32,13 @@ RUN_TIMEOUT = 300
 FINISHED = {"completed", "failed", "cancelled"}
 
 
-def api(path):
-    with urllib.request.urlopen(BASE_URL + path, timeout=30) as response:
+def api(path, body=None):
+    """GET, or POST `body` as JSON with the server's token."""
+    request = urllib.request.Request(BASE_URL + path)
+    if body is not None:
+        request = urllib.request.Request(BASE_URL + path, data=json.dumps(body).encode(), method="POST",
+                                         headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response)
 
 
@@ -279,6 +284,56 @@ class BrowserUITest(unittest.TestCase):
         self.assertEqual(status(), "completed")
         self.wait(lambda: set(self.run_rows().values()) == {"completed"})
         self.screenshot("12-run-retried")
+
+    def trigger_rows(self):
+        return {row.get_attribute("data-trigger"): row for row in self.find_all("#triggers tbody tr")}
+
+    def test_5_the_pipeline_lists_its_triggers_and_run_once_makes_one(self):
+        # scripts/test-ui.sh wrote demo_mlops/triggers.yaml and synced it into the store (mage triggers sync).
+        self.navigate("pipelines")
+        self.wait(lambda: self.find(f'#pipelines a[href="#/pipelines/{PIPELINE}"]')).click()
+        self.wait(lambda: {"nightly", "webhook"} <= set(self.trigger_rows()), message="the triggers are listed")
+        rows = self.trigger_rows()
+        nightly = rows["nightly"].text
+        self.assertIn("0 2 * * *", nightly)
+        self.assertIn("inactive", nightly)
+        self.assertIn("by request", rows["webhook"].text)
+        self.assertIn("triggers.yaml", nightly, "its origin is the file")
+        self.screenshot("13-pipeline-triggers")
+
+        before = set(self.trigger_rows())
+        self.act(self.find("#run-once").click)
+        made = lambda: [name for name in self.trigger_rows() if name not in before and name.startswith("run_once_")]
+        self.answer_token_dialog_if_asked(lambda: bool(made()),
+                                          lambda: self.find("#trigger-note").text if "error" in self.find("#trigger-note").get_attribute("class") else "")
+        row = self.trigger_rows()[made()[0]]
+        self.assertEqual(row.get_attribute("data-status"), "active")
+        self.assertIn("@once", row.text)
+        self.assertIn("within a second", self.find("#trigger-note").text)
+        self.screenshot("14-run-once-trigger")
+
+        # Enable and disable from the list.
+        name = made()[0]
+        self.act(self.trigger_rows()[name].find_element(By.CSS_SELECTOR, 'button[data-action="toggle"]').click)
+        self.wait(lambda: self.trigger_rows()[name].get_attribute("data-status") == "inactive", message="the trigger was not disabled")
+
+    def test_6_a_run_of_an_api_trigger_names_its_trigger(self):
+        made = api(f"/api/pipelines/{PIPELINE}/pipeline_schedules",
+                   {"pipeline_schedule": {"name": "ui_hook", "schedule_type": "api", "status": "active"}})["pipeline_schedule"]
+        request = urllib.request.Request(f"{BASE_URL}/api/pipeline_schedules/{made['id']}/api_trigger", data=b"", method="POST",
+                                         headers={"Authorization": f"Bearer {made['token']}"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            run = json.load(response)["pipeline_run"]
+        self.assertEqual(run["pipeline_schedule_id"], made["id"])
+        self.driver.execute_script(f"location.hash = '#/runs/{run['id']}'")
+        self.wait(lambda: self.find("#run-trigger-link").text == "ui_hook", message="the run page names its trigger")
+        self.assertIn("asked through its API", self.find("#run-trigger").text)
+        self.screenshot("15-run-of-a-trigger")
+        status = lambda: self.find("#run-status .badge").get_attribute("data-status")
+        if status() not in FINISHED:
+            self.wait(lambda: self.find("#cancel-run").is_displayed())
+            self.find("#cancel-run").click()
+        self.wait(lambda: status() in FINISHED, timeout=RUN_TIMEOUT, message="the run did not finish")
 
 
 if __name__ == "__main__":

@@ -19,10 +19,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return APIError(status: Int(error.status.code), message: error.body ?? error.status.reasonPhrase).response
         } catch let error as StoreUnavailable {
             // The database is away (restarting): the client may try again; the server carries on.
-            logger.warning("\(request.method.rawValue) \(request.uri.path): \(error)")
+            logger.warning("\(request.method.rawValue) \(TriggerTokenPaths.masked(request.uri.path)): \(error)")
             return APIError.unavailable("the metadata store is unavailable; try again shortly").response
         } catch {
-            logger.error("\(request.method.rawValue) \(request.uri.path) failed: \(error)")
+            logger.error("\(request.method.rawValue) \(TriggerTokenPaths.masked(request.uri.path)) failed: \(error)")
             return APIError(status: 500, message: "internal error; the server log has the details").response
         }
     }

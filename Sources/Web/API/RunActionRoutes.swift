@@ -17,11 +17,7 @@ struct RunActionRoutes {
             let record = try await RequestRecord.read(request, "pipeline_run", accepting: ["variables"])
             let run = try await Blocking.run { try create(uuid, record) }
             server.dispatcher?.wake()
-            return try await Blocking.run {
-                var response = try runResponse(run.id, status: 201)
-                response.headers[.location] = "/api/pipeline_runs/\(run.id)"
-                return response
-            }
+            return try await Blocking.run { try RunRequest(server: server).created(run) }
         }
         router.put("/api/pipeline_runs/:id") { request, context in
             let id = try ResourceName.runID(context.parameters.get("id"))
@@ -34,38 +30,13 @@ struct RunActionRoutes {
     }
 
     private func create(_ uuid: String, _ record: RequestRecord) throws -> PipelineRun {
-        guard server.project.pipelineUUIDs().contains(uuid) else {
-            throw APIError.notFound("no pipeline '\(uuid)' in project \(server.project.identifier)")
-        }
         var variables: [String: ConfigValue] = [:]
         switch record.fields["variables"] {
         case nil: break
         case .map(let given)?: variables = given
         case let other?: throw APIError.badRequest("pipeline_run.variables must be a JSON object, got \(other.typeName)")
         }
-        let declared: [String: ConfigValue]
-        do {
-            declared = try server.pipelineLoader.load(uuid).declaredVariables
-        } catch MageError.invalidPipeline(let problems) {
-            throw APIError.conflict("pipeline '\(uuid)' cannot run as its file stands: " + problems.map(\.description).joined(separator: "; "))
-        }
-        let problems = RuntimeVariables.problems(variables, declared: declared).map {
-            APIError.FieldError(field: "pipeline_run.variables.\($0.variable)", error: $0.message)
-        }
-        guard problems.isEmpty else { throw APIError.invalid(problems) }
-        let pipeline = try loadPipeline(uuid, variables: variables)
-        return try server.store.pipelineRunCreate(PipelineRunCreateParams(
-            pipeline: uuid, variables: pipeline.variables, blocks: pipeline.blocks.map(\.uuid),
-            retryOnHostFailure: pipeline.retryOnHostFailure))
-    }
-
-    /// The pipeline with these variables; one that does not validate with them is a 422.
-    private func loadPipeline(_ uuid: String, variables: [String: ConfigValue]) throws -> Pipeline {
-        do {
-            return try server.pipelineLoader.load(uuid, variables: variables)
-        } catch MageError.invalidPipeline(let problems) {
-            throw APIError.invalid(problems.map { .init(field: $0.block.map { "blocks.\($0)" } ?? "pipeline", error: $0.message) })
-        }
+        return try RunRequest(server: server).queue(uuid, variables: variables)
     }
 
     private func update(_ id: Int64, _ record: RequestRecord) throws {
@@ -97,8 +68,6 @@ struct RunActionRoutes {
     }
 
     private func runResponse(_ id: Int64, status: Int) throws -> Response {
-        guard let run = try server.store.pipelineRunGet(id: id) else { throw APIError.notFound("no pipeline run \(id)") }
-        return JSONResponse.make(status: status, RecordEnvelope("pipeline_run",
-                                                                PipelineRunResource(run, blockRuns: try server.store.blockRunList(pipelineRunID: id))))
+        try RunRequest(server: server).answer(id, status: status)
     }
 }

@@ -34,6 +34,10 @@ extension PipelineRunResource: JSONWritable {
         json.integer(completed_block_runs_count)
         json.raw(#","created_at":"#)
         json.time(created_at)
+        if let execution_date {
+            json.raw(#","execution_date":"#)
+            json.time(execution_date)
+        }
         json.raw(#","host_failures":"#)
         json.integer(host_failures)
         json.raw(#","id":"#)
@@ -48,12 +52,20 @@ extension PipelineRunResource: JSONWritable {
         }
         json.raw(#","pipeline_uuid":"#)
         json.string(pipeline_uuid)
+        if let sla_missed_at {
+            json.raw(#","sla_missed_at":"#)
+            json.time(sla_missed_at)
+        }
         if let started_at {
             json.raw(#","started_at":"#)
             json.time(started_at)
         }
         json.raw(#","status":"#)
         json.string(status)
+        if let timed_out_at {
+            json.raw(#","timed_out_at":"#)
+            json.time(timed_out_at)
+        }
         json.raw(#","variables":"#)
         json.value(.map(variables))
         json.raw("}")

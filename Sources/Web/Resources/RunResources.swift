@@ -10,6 +10,12 @@ struct PipelineRunResource: Encodable {
     var status: String
     var variables: [String: ConfigValue]
     var created_at: Date
+    /// The tick its trigger ran it for; nil for a run started by hand or through the trigger's API.
+    var execution_date: Date?
+    /// When the scheduler found it had not completed within its trigger's SLA.
+    var sla_missed_at: Date?
+    /// When it was stopped for running past its trigger's timeout.
+    var timed_out_at: Date?
     /// When a dispatcher first claimed it (else when its first block started); nil before.
     var started_at: Date?
     var completed_at: Date?
@@ -29,10 +35,13 @@ struct PipelineRunResource: Encodable {
         let statusCounts = summary.counts
         id = run.id
         pipeline_uuid = run.pipeline
-        pipeline_schedule_id = nil
+        pipeline_schedule_id = run.trigger?.scheduleID
         status = run.status.rawValue
         variables = run.variables
         created_at = run.createdAt
+        execution_date = run.trigger?.executionDate
+        sla_missed_at = run.slaMissedAt
+        timed_out_at = run.timedOutAt
         started_at = run.startedAt ?? summary.firstStartedAt
         completed_at = run.completedAt
         owner = run.owner

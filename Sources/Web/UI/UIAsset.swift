@@ -26,6 +26,7 @@ struct UIAsset: Sendable {
         UIAsset("app.js", javaScript, PackageResources.app_js),
         UIAsset("pipelines.js", javaScript, PackageResources.pipelines_js),
         UIAsset("run.js", javaScript, PackageResources.run_js),
+        UIAsset("triggers.js", javaScript, PackageResources.triggers_js),
         UIAsset("models.js", javaScript, PackageResources.models_js),
         UIAsset("catalog.js", javaScript, PackageResources.catalog_js),
         UIAsset("favicon.svg", "image/svg+xml", PackageResources.favicon_svg),

@@ -1,8 +1,10 @@
-// The pipelines: their list, and one pipeline with its DAG, its blocks, the Run form and its recent runs.
+// The pipelines: their list, and one pipeline with its DAG, its blocks, the Run form, its triggers and its
+// recent runs.
 
 import {api} from './api.js';
 import {badge, h, notice, replace, section, show, table, when} from './dom.js';
 import {drawGraph} from './graph.js';
+import {runOnce, showTriggers} from './triggers.js';
 
 const RUNS_PER_PAGE = 10;
 
@@ -38,15 +40,21 @@ export async function pipelinePage(main, uuid) {
   }) : h('p', {}, 'No blocks.');
   const runButton = h('button', {class: 'primary', id: 'run-pipeline', disabled: pipeline.errors.length > 0,
     onclick: () => replace(form, runForm(pipeline, () => replace(form)))}, 'Run');
+  const triggers = h('div', {id: 'pipeline-triggers'});
+  const triggerNote = h('p', {class: 'muted', id: 'trigger-note', role: 'status'});
+  const onceButton = (id) => h('button', {id, disabled: pipeline.errors.length > 0,
+    onclick: () => runOnce(triggers, pipeline.uuid, triggerNote)}, 'Run@once');
   replace(main,
-    h('div', {class: 'title-row'}, h('h1', {}, pipeline.name), runButton),
+    h('div', {class: 'title-row'}, h('h1', {}, pipeline.name), runButton, onceButton('run-once')),
     h('p', {class: 'muted'}, pipeline.file, pipeline.last_run_id ? [' · last run ', h('a', {href: `#/runs/${pipeline.last_run_id}`}, `run ${pipeline.last_run_id}`)] : null),
     pipeline.errors.length ? section('Problems', h('ul', {class: 'error'}, pipeline.errors.map((problem) =>
       h('li', {}, problem.block ? `${problem.block}: ` : '', problem.message)))) : null,
     form,
     section('Blocks', h('p', {class: 'muted'}, 'Coloured by their status in the last run.'), h('div', {class: 'graph-scroll'}, graph), legend(), details),
+    section('Triggers', h('div', {class: 'actions'}, onceButton('run-once-triggers')), triggerNote, triggers),
     section('Recent runs', runs));
-  await showRuns(runs, pipeline.uuid, 0);
+  await Promise.all([showRuns(runs, pipeline.uuid, 0),
+    showTriggers(triggers, pipeline.uuid, triggerNote).catch((error) => replace(triggers, h('p', {class: 'error'}, error.message)))]);
 }
 
 function legend() {

@@ -1,5 +1,6 @@
 // One pipeline run, live: its blocks' statuses and durations (polled every second until the run ends),
-// a timeline of the blocks, the log of one block streamed as it is written, Cancel and Retry.
+// a timeline of the blocks, the log of one block streamed as it is written, Cancel and Retry, and the
+// trigger that made it, with its SLA and timeout marks.
 
 import {APIError, api, followEvents} from './api.js';
 import {badge, h, notice, replace, section, seconds, show, when} from './dom.js';
@@ -32,6 +33,8 @@ class RunPage {
     const {pipeline_run: run} = await api(`/api/pipeline_runs/${this.id}`);
     this.status = h('span', {id: 'run-status'});
     this.times = h('p', {class: 'muted'});
+    this.triggerLine = h('p', {id: 'run-trigger'});
+    this.triggerName = run.pipeline_schedule_id ? await triggerName(run.pipeline_schedule_id) : null;
     this.cancelButton = h('button', {id: 'cancel-run', onclick: () => this.act({status: 'cancelled'}, this.cancelButton)}, 'Cancel');
     this.retryButton = h('button', {id: 'retry-run', onclick: () => this.act({pipeline_run_action: 'retry_blocks'}, this.retryButton)},
       'Retry failed blocks');
@@ -45,6 +48,7 @@ class RunPage {
         h('h1', {}, `Run ${run.id} of `, h('a', {href: `#/pipelines/${encodeURIComponent(run.pipeline_uuid)}`}, run.pipeline_uuid)),
         this.status, h('span', {class: 'spacer'}), this.cancelButton, this.retryButton),
       this.times,
+      this.triggerLine,
       Object.keys(run.variables).length ? h('p', {}, 'Variables: ',
         Object.entries(run.variables).map(([name, value]) => h('code', {class: 'pair'}, `${name}=${show(value)}`))) : null,
       section('Blocks', h('div', {class: 'table-scroll'}, h('table', {id: 'block-runs'},
@@ -100,6 +104,7 @@ class RunPage {
     this.run = run;
     replace(this.status, badge(run.status));
     this.times.textContent = `created ${when(run.created_at)} · started ${when(run.started_at)} · completed ${when(run.completed_at)}`;
+    this.showTrigger(run);
     this.cancelButton.hidden = !(run.status === 'initial' || run.status === 'running');
     this.retryButton.hidden = !(run.status === 'failed' || run.status === 'cancelled');
     const now = Date.now();
@@ -120,6 +125,18 @@ class RunPage {
     const shown = run.block_runs.find((blockRun) => blockRun.id === this.shownBlockRun);
     if (shown && this.streamEnded && !BLOCK_FINISHED.has(shown.status)) this.showLog(shown.id, false, true);
     else this.followLog(run);
+  }
+
+  /** The trigger that made the run (a link to its pipeline's triggers), its tick, and its SLA and timeout marks. */
+  showTrigger(run) {
+    this.triggerLine.hidden = !run.pipeline_schedule_id;
+    if (!run.pipeline_schedule_id) return;
+    replace(this.triggerLine, 'Trigger ',
+      h('a', {href: `#/pipelines/${encodeURIComponent(run.pipeline_uuid)}`, id: 'run-trigger-link'},
+        this.triggerName || `pipeline schedule ${run.pipeline_schedule_id} (deleted)`),
+      run.execution_date ? ` · execution date ${when(run.execution_date)}` : ' · asked through its API',
+      run.sla_missed_at ? [' ', h('span', {class: 'badge flag', id: 'sla-missed', title: `SLA missed, noticed ${when(run.sla_missed_at)}`}, 'SLA missed')] : null,
+      run.timed_out_at ? [' ', h('span', {class: 'badge flag', id: 'timed-out', title: `stopped ${when(run.timed_out_at)}`}, 'timed out')] : null);
   }
 
   showBlockRun(blockRun, now) {
@@ -189,5 +206,16 @@ class RunPage {
       this.logState.textContent = `cannot follow the log: ${data}`;
       this.logState.className = 'error';
     }
+  }
+}
+
+/** The name of a trigger, or null when it was deleted. */
+async function triggerName(id) {
+  try {
+    const {pipeline_schedule: trigger} = await api(`/api/pipeline_schedules/${id}`);
+    return trigger.name;
+  } catch (error) {
+    if (error instanceof APIError && error.status === 404) return null;
+    throw error;
   }
 }
