@@ -87,8 +87,8 @@ struct TriggersCommand: ParsableCommand {
             let rows = loaded.triggers.map { trigger in
                 Row(pipeline: trigger.pipeline, name: trigger.name, schedule_type: trigger.scheduleType.rawValue,
                     schedule: trigger.scheduleText, status: trigger.status.rawValue, timezone: trigger.timeZoneName,
-                    start_time: trigger.startTime.map { Self.shown($0, in: trigger.timeZone) }, catch_up: trigger.catchUp.rawValue,
-                    next_run: trigger.nextRun(after: now).map { Self.shown($0, in: trigger.timeZone) })
+                    start_time: trigger.startTime.map { trigger.wallClock($0) }, catch_up: trigger.catchUp.rawValue,
+                    next_run: trigger.nextRun(after: now).map { trigger.wallClock($0) })
             }
             if json {
                 try printJSON(Listing(triggers: rows, problems: loaded.problems))
@@ -105,15 +105,6 @@ struct TriggersCommand: ParsableCommand {
                 }
             }
             if !loaded.problems.isEmpty { throw ExitCode.failure }
-        }
-
-        /// `2026-12-04 00:00:00+01:00`: the wall time in the trigger's zone with its offset.
-        static func shown(_ date: Date, in zone: TimeZone) -> String {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = zone
-            formatter.dateFormat = "yyyy-MM-dd HH:mm:ssxxx"
-            return formatter.string(from: date)
         }
     }
 }

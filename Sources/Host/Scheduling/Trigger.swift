@@ -65,4 +65,14 @@ public struct Trigger: Sendable, Equatable {
             return start.addingTimeInterval(TimeInterval((elapsed / seconds + 1) * seconds))
         }
     }
+
+    /// An instant on the trigger's wall clock with its offset: `2026-12-04 00:00:00+01:00`, or with `T`
+    /// between date and time (ISO 8601) when `separator` says so.
+    public func wallClock(_ date: Date, separator: String = " ") -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = timeZone
+        formatter.dateFormat = "yyyy-MM-dd'\(separator)'HH:mm:ssxxx"
+        return formatter.string(from: date)
+    }
 }

@@ -54,6 +54,19 @@ enum WebAPIDocument {
         }
     }()
 
+    /// The keys of a trigger as triggers.yaml writes them (but its name), shared by the schemas that create
+    /// and update one.
+    private static let triggerKeys = #"""
+    "schedule_type": {"enum": ["time", "api", null]},
+    "schedule_interval": {"type": ["string", "null"], "description": "@once @hourly @daily @weekly @monthly @yearly or a 5-field cron expression"},
+    "interval": {"type": ["integer", "null"], "minimum": 1, "description": "seconds from start_time, instead of schedule_interval"},
+    "start_time": {"type": ["string", "null"], "description": "2026-12-01 00:00:00 in the trigger's timezone, or ISO 8601 with a zone"},
+    "timezone": {"type": ["string", "null"], "description": "IANA name, default UTC"},
+    "status": {"enum": ["active", "inactive", null]}, "catch_up": {"enum": ["none", "last", "all", null]},
+    "variables": {"type": ["object", "null"]}, "sla": {"type": ["number", "null"], "exclusiveMinimum": 0},
+    "settings": {"oneOf": [{"$ref": "#/components/schemas/TriggerSettings"}, {"type": "null"}]}
+    """#
+
     private static let text = #"""
     {
       "openapi": "3.1.0",
@@ -235,35 +248,14 @@ enum WebAPIDocument {
           "PipelineScheduleCreate": {"type": "object", "required": ["pipeline_schedule"], "additionalProperties": false,
                                      "properties": {"pipeline_schedule": {"type": "object", "required": ["name"], "additionalProperties": false,
                                        "description": "triggers.yaml's keys (null is a key left out): a time trigger has schedule_interval or interval",
-                                       "properties": {"name": {"type": "string", "minLength": 1}, "schedule_type": {"enum": ["time", "api", null]},
-                                            "schedule_interval": {"type": ["string", "null"], "description": "@once @hourly @daily @weekly @monthly @yearly or a 5-field cron expression"},
-                                            "interval": {"type": ["integer", "null"], "minimum": 1, "description": "seconds from start_time, instead of schedule_interval"},
-                                            "start_time": {"type": ["string", "null"], "description": "2026-12-01 00:00:00 in the trigger's timezone, or ISO 8601 with a zone"},
-                                            "timezone": {"type": ["string", "null"], "description": "IANA name, default UTC"},
-                                            "status": {"enum": ["active", "inactive", null]}, "catch_up": {"enum": ["none", "last", "all", null]},
-                                            "variables": {"type": ["object", "null"]}, "sla": {"type": ["number", "null"], "exclusiveMinimum": 0},
-                                            "settings": {"oneOf": [{"$ref": "#/components/schemas/TriggerSettings"}, {"type": "null"}]}}}}},
+                                       "properties": {"name": {"type": "string", "minLength": 1}, \#(triggerKeys)}}}},
           "PipelineScheduleCreateWithPipeline": {"type": "object", "required": ["pipeline_schedule"], "additionalProperties": false,
                                      "properties": {"pipeline_schedule": {"type": "object", "required": ["name", "pipeline_uuid"], "additionalProperties": false,
-                                       "properties": {"pipeline_uuid": {"$ref": "#/components/schemas/Name"}, "name": {"type": "string", "minLength": 1}, "schedule_type": {"enum": ["time", "api", null]},
-                                            "schedule_interval": {"type": ["string", "null"], "description": "@once @hourly @daily @weekly @monthly @yearly or a 5-field cron expression"},
-                                            "interval": {"type": ["integer", "null"], "minimum": 1, "description": "seconds from start_time, instead of schedule_interval"},
-                                            "start_time": {"type": ["string", "null"], "description": "2026-12-01 00:00:00 in the trigger's timezone, or ISO 8601 with a zone"},
-                                            "timezone": {"type": ["string", "null"], "description": "IANA name, default UTC"},
-                                            "status": {"enum": ["active", "inactive", null]}, "catch_up": {"enum": ["none", "last", "all", null]},
-                                            "variables": {"type": ["object", "null"]}, "sla": {"type": ["number", "null"], "exclusiveMinimum": 0},
-                                            "settings": {"oneOf": [{"$ref": "#/components/schemas/TriggerSettings"}, {"type": "null"}]}}}}},
+                                       "properties": {"pipeline_uuid": {"$ref": "#/components/schemas/Name"}, "name": {"type": "string", "minLength": 1}, \#(triggerKeys)}}}},
           "PipelineScheduleUpdate": {"type": "object", "required": ["pipeline_schedule"], "additionalProperties": false,
                                      "properties": {"pipeline_schedule": {"type": "object", "additionalProperties": false,
                                        "description": "the keys to change; null removes one",
-                                       "properties": {"name": {"type": "string", "minLength": 1}, "schedule_type": {"enum": ["time", "api", null]},
-                                            "schedule_interval": {"type": ["string", "null"], "description": "@once @hourly @daily @weekly @monthly @yearly or a 5-field cron expression"},
-                                            "interval": {"type": ["integer", "null"], "minimum": 1, "description": "seconds from start_time, instead of schedule_interval"},
-                                            "start_time": {"type": ["string", "null"], "description": "2026-12-01 00:00:00 in the trigger's timezone, or ISO 8601 with a zone"},
-                                            "timezone": {"type": ["string", "null"], "description": "IANA name, default UTC"},
-                                            "status": {"enum": ["active", "inactive", null]}, "catch_up": {"enum": ["none", "last", "all", null]},
-                                            "variables": {"type": ["object", "null"]}, "sla": {"type": ["number", "null"], "exclusiveMinimum": 0},
-                                            "settings": {"oneOf": [{"$ref": "#/components/schemas/TriggerSettings"}, {"type": "null"}]}}}}},
+                                       "properties": {"name": {"type": "string", "minLength": 1}, \#(triggerKeys)}}}},
           "PipelineSchedule": {"type": "object", "required": ["id", "name", "pipeline_uuid", "schedule_type", "status", "origin", "variables", "pipeline_runs_in_progress", "created_at", "updated_at", "errors"],
                                "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "pipeline_uuid": {"type": "string"},
                                               "schedule_type": {"enum": ["time", "api"]}, "schedule_interval": {"type": "string"}, "interval": {"type": "integer"},

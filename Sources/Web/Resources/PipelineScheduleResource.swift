@@ -72,7 +72,7 @@ struct PipelineScheduleResource: Encodable {
                                 pipeline_run_limit: trigger.settings.pipelineRunLimit, timeout: trigger.settings.timeout,
                                 timeout_status: trigger.settings.timeoutStatus.rawValue)
             next_run_time = trigger.status == .active
-                ? Self.nextRun(trigger, scheduledThrough: schedule.scheduledThrough, now: now).map { Self.shown($0, in: trigger.timeZone) }
+                ? Self.nextRun(trigger, scheduledThrough: schedule.scheduledThrough, now: now).map { trigger.wallClock($0, separator: "T") }
                 : nil
             errors = []
         case .failure(let refused):
@@ -87,14 +87,5 @@ struct PipelineScheduleResource: Encodable {
         let hasRun = scheduledThrough.map { through in trigger.startTime.map { through >= $0 } ?? true } ?? false
         let after = scheduledThrough.map { max($0, now) } ?? now
         return trigger.nextRun(after: after, hasRun: hasRun)
-    }
-
-    /// `2026-12-04T00:00:00+01:00`: ISO 8601 on the trigger's wall clock.
-    static func shown(_ date: Date, in zone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ssxxxxx"
-        return formatter.string(from: date)
     }
 }
